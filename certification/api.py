@@ -1,0 +1,313 @@
+"""REST API for practice exams and readiness: one small view per operation, explicit serializers."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.services import audit_record
+from courses.selectors import can_view_student
+
+from . import clock
+from .models import AttemptItem, AttemptScore, AttemptStatus, Readiness, StudentDomainRollup
+from .selectors import attempt_for_user_or_404, attempt_report_items, blueprint_for_user_or_404, blueprints_for
+from .services.attempts import ExamError, answer_save, attempt_start, attempt_submit, flag_set
+
+
+def _error(exc: ExamError) -> Response:
+    return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+
+
+class BlueprintListApi(APIView):
+    class DomainSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExamBlueprintDomain"
+
+        domain = serializers.CharField()
+        weight = serializers.FloatField()
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExamBlueprint"
+
+        id = serializers.IntegerField()
+        slug = serializers.CharField()
+        name = serializers.CharField()
+        credential = serializers.CharField()
+        question_count = serializers.IntegerField()
+        time_limit_minutes = serializers.IntegerField()
+        pass_percent = serializers.IntegerField()
+        domains = serializers.SerializerMethodField()
+
+        @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+        def get_domains(self, obj):
+            return BlueprintListApi.DomainSerializer(obj.domains.all(), many=True).data
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        blueprints = blueprints_for(user=request.user).prefetch_related("domains")
+        return Response(self.OutputSerializer(blueprints, many=True).data)
+
+
+class ChoiceOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "ExamChoice"
+
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class ItemOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "ExamItem"
+
+    """What a student may see while the exam is open: never the key or the rationale."""
+
+    position = serializers.IntegerField()
+    question_id = serializers.IntegerField()
+    kind = serializers.CharField(source="question.kind")
+    domain = serializers.CharField()
+    stem = serializers.CharField(source="question.stem")
+    scenario = serializers.CharField(source="question.scenario.narrative", default="")
+    choices = ChoiceOutputSerializer(source="question.choices.all", many=True)
+    response = serializers.JSONField()
+    flagged = serializers.BooleanField()
+    revision = serializers.IntegerField()
+
+
+class AttemptOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "ExamAttempt"
+
+    id = serializers.IntegerField()
+    blueprint = serializers.CharField(source="blueprint.slug")
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+
+
+class AttemptStateSerializer(AttemptOutputSerializer):
+    class Meta:
+        ref_name = "ExamAttemptState"
+
+    server_now = serializers.DateTimeField()
+    items = ItemOutputSerializer(many=True)
+
+
+def _attempt_state(attempt) -> dict:
+    items = (
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("question", "question__scenario")
+        .prefetch_related("question__choices")
+        .order_by("position")
+    )
+    return {
+        **AttemptOutputSerializer(attempt).data,
+        "server_now": clock.now().isoformat(),
+        "items": ItemOutputSerializer(items, many=True).data,
+    }
+
+
+class AttemptStartApi(APIView):
+    @extend_schema(request=None, responses={201: AttemptStateSerializer})
+    def post(self, request, blueprint_id: int):
+        blueprint = blueprint_for_user_or_404(user=request.user, blueprint_id=blueprint_id)
+        try:
+            attempt = attempt_start(student=request.user, blueprint=blueprint)
+        except ExamError as exc:
+            return _error(exc)
+        return Response(_attempt_state(attempt), status=status.HTTP_201_CREATED)
+
+
+class AttemptDetailApi(APIView):
+    @extend_schema(responses=AttemptStateSerializer)
+    def get(self, request, attempt_id: int):
+        attempt = attempt_for_user_or_404(user=request.user, attempt_id=attempt_id)
+        if attempt.student_id != request.user.pk and attempt.status == AttemptStatus.IN_PROGRESS:
+            return Response(AttemptOutputSerializer(attempt).data)
+        return Response(_attempt_state(attempt))
+
+
+class AnswerSaveApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExamAnswerInput"
+
+        question_id = serializers.IntegerField()
+        response = serializers.JSONField(allow_null=True)
+        revision = serializers.IntegerField(required=False, allow_null=True)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExamAnswerOutput"
+
+        position = serializers.IntegerField()
+        revision = serializers.IntegerField()
+        answered_at = serializers.DateTimeField()
+        merged = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def put(self, request, attempt_id: int, position: int):
+        attempt = attempt_for_user_or_404(user=request.user, attempt_id=attempt_id, write=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw = data.validated_data["response"]
+        if isinstance(raw, dict):  # accept the same shape the API returns
+            raw = raw.get("choices") or raw.get("choice") or raw.get("text")
+        try:
+            result = answer_save(
+                attempt=attempt, student=request.user, position=position, response=raw,
+                question_id=data.validated_data["question_id"], revision=data.validated_data.get("revision"),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ExamError as exc:
+            return _error(exc)
+        return Response(
+            self.OutputSerializer(
+                {"position": result.item.position, "revision": result.item.revision,
+                 "answered_at": result.item.answered_at, "merged": result.merged}
+            ).data
+        )
+
+
+class FlagApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExamFlagInput"
+
+        flagged = serializers.BooleanField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer("FlagOutput", {"position": serializers.IntegerField(), "flagged": serializers.BooleanField()}),
+    )
+    def post(self, request, attempt_id: int, position: int):
+        attempt = attempt_for_user_or_404(user=request.user, attempt_id=attempt_id, write=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = flag_set(attempt=attempt, student=request.user, position=position, flagged=data.validated_data["flagged"])
+        except ExamError as exc:
+            return _error(exc)
+        return Response({"position": item.position, "flagged": item.flagged})
+
+
+class SubmitApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "SubmitOutput",
+            {"id": serializers.IntegerField(), "status": serializers.CharField(), "already_submitted": serializers.BooleanField()},
+        ),
+    )
+    def post(self, request, attempt_id: int):
+        attempt = attempt_for_user_or_404(user=request.user, attempt_id=attempt_id, write=True)
+        try:
+            closed = attempt_submit(attempt=attempt, student=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+        except ExamError as exc:
+            return _error(exc)
+        attempt.refresh_from_db(fields=["status"])
+        return Response({"id": attempt.pk, "status": attempt.status, "already_submitted": not closed})
+
+
+class ReportApi(APIView):
+    class DomainSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExamReportDomain"
+
+        correct = serializers.IntegerField()
+        total = serializers.IntegerField()
+
+    class ItemSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExamReportItem"
+
+        position = serializers.IntegerField()
+        question_id = serializers.IntegerField()
+        domain = serializers.CharField()
+        stem = serializers.CharField(source="question.stem")
+        response = serializers.JSONField()
+        is_correct = serializers.BooleanField()
+        correct_choice_ids = serializers.SerializerMethodField()
+        accepted_codes = serializers.ListField(source="question.accepted_codes", child=serializers.CharField())
+        rationale = serializers.CharField(source="question.rationale")
+
+        @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+        def get_correct_choice_ids(self, obj):
+            return [c.pk for c in obj.question.choices.all() if c.is_correct]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ReportOutput",
+            {
+                "id": serializers.IntegerField(), "percent": serializers.FloatField(), "passed": serializers.BooleanField(),
+                "correct": serializers.IntegerField(), "total": serializers.IntegerField(),
+                "by_domain": serializers.DictField(child=DomainSerializer()), "items": ItemSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request, attempt_id: int):
+        attempt = attempt_for_user_or_404(user=request.user, attempt_id=attempt_id)
+        if attempt.status != AttemptStatus.SCORED:
+            return Response({"detail": "The score report is available once the exam is scored.", "status": attempt.status}, status=409)
+        score = AttemptScore.objects.get(attempt=attempt)
+        return Response(
+            {
+                "id": attempt.pk,
+                "percent": score.percent,
+                "passed": score.passed,
+                "correct": score.correct,
+                "total": score.total,
+                "by_domain": {k: self.DomainSerializer(v).data for k, v in score.by_domain.items()},
+                "items": self.ItemSerializer(attempt_report_items(attempt=attempt), many=True).data,
+            }
+        )
+
+
+class ReadinessApi(APIView):
+    class RollupSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ReadinessDomain"
+
+        domain = serializers.CharField()
+        mastery = serializers.FloatField()
+        lower = serializers.FloatField()
+        upper = serializers.FloatField()
+        evidence_count = serializers.IntegerField()
+
+    class ReadinessSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ReadinessCredential"
+
+        blueprint = serializers.CharField(source="blueprint.slug")
+        predicted_score = serializers.FloatField()
+        lower = serializers.FloatField()
+        upper = serializers.FloatField()
+        pass_probability = serializers.FloatField()
+        updated_at = serializers.DateTimeField()
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ReadinessOutput",
+            {"student": serializers.IntegerField(), "readiness": ReadinessSerializer(many=True),
+             "domains": RollupSerializer(many=True)},
+        )
+    )
+    def get(self, request, student_id: int | None = None):
+        student = request.user if student_id is None else User.objects.filter(pk=student_id, role="student").first()
+        if student is None or not can_view_student(viewer=request.user, student=student):
+            audit_record(actor=request.user, action="readiness.access_denied", target_type="accounts.user", target_id=student_id or "")
+            raise Http404
+        return Response(
+            {
+                "student": student.pk,
+                "readiness": self.ReadinessSerializer(
+                    Readiness.objects.filter(student=student).select_related("blueprint"), many=True
+                ).data,
+                "domains": self.RollupSerializer(StudentDomainRollup.objects.filter(student=student), many=True).data,
+            }
+        )

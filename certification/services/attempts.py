@@ -1,0 +1,328 @@
+"""Timed attempts: assemble, start, save answers (server-enforced deadline), flag, submit, close overdue."""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+
+from accounts.services import audit_record
+
+from .. import clock
+from ..conf import answer_grace_seconds, scoring_stale_seconds
+from ..models import AttemptItem, AttemptStatus, Blueprint, CloseReason, ExamAttempt, Question, QuestionKind
+from ..readiness.simulate import quotas
+
+# A question left open longer than this counts as a break, not as time on the question.
+MAX_SECONDS_PER_VIEW = 15 * 60
+CODE_ANSWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\- ]{0,19}$")
+
+
+class ExamError(Exception):
+    """A rule of the exam was broken; the message is shown to the student as is."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class AttemptClosed(ExamError):
+    status = 409
+    code = "attempt_closed"
+
+
+class LateAnswer(ExamError):
+    status = 409
+    code = "deadline_passed"
+
+
+class InvalidAnswer(ExamError):
+    status = 400
+    code = "invalid_answer"
+
+
+def normalise_code(text: str) -> str:
+    return re.sub(r"[\s.]", "", text or "").upper()
+
+
+def exam_assemble(*, blueprint: Blueprint, student, seed: int | None = None) -> list[Question]:
+    """Pick questions by the blueprint's domain weights without repeats, unseen questions first.
+
+    A domain with too few questions hands its shortfall to the others (by weight), so an
+    exam is as long as the bank allows up to the blueprint's count.
+    """
+    rng = random.Random(seed)
+    weights = blueprint.domain_weights()
+    pool: dict[str, list[Question]] = {d: [] for d in weights}
+    for question in Question.objects.active().filter(domain__in=weights).select_related("scenario"):
+        pool[question.domain].append(question)
+    seen = set(
+        AttemptItem.objects.filter(attempt__student=student).values_list("question_id", flat=True).distinct()
+    )
+    for items in pool.values():
+        rng.shuffle(items)
+        items.sort(key=lambda q: q.pk in seen)  # stable: unseen first, still shuffled
+    wanted = min(blueprint.question_count, sum(len(v) for v in pool.values()))
+    quota = {d: 0 for d in weights}
+    remaining = wanted
+    active = {d: w for d, w in weights.items() if pool[d]}
+    while remaining > 0 and active:
+        share = quotas(active, remaining)
+        for domain, n in share.items():
+            take = min(n, len(pool[domain]) - quota[domain])
+            quota[domain] += take
+            remaining -= take
+        active = {d: w for d, w in active.items() if quota[d] < len(pool[d])}
+    chosen = [q for d in weights for q in pool[d][: quota[d]]]
+    rng.shuffle(chosen)
+    # Keep questions that share a scenario together, in the place of the first of them.
+    ordered: list[Question] = []
+    placed: set[int] = set()
+    for question in chosen:
+        if question.pk in placed:
+            continue
+        group = [question] if question.scenario_id is None else [q for q in chosen if q.scenario_id == question.scenario_id]
+        group.sort(key=lambda q: q.slug)
+        for q in group:
+            ordered.append(q)
+            placed.add(q.pk)
+    return ordered
+
+
+def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> ExamAttempt:
+    """Start a timed attempt, or return the one already open for this exam (resume, no duplicates)."""
+    if not student.is_student:
+        raise ExamError("Practice exams are taken from a student account.")
+    now = clock.now()
+    with transaction.atomic():
+        open_attempt = (
+            ExamAttempt.objects.select_for_update()
+            .filter(student=student, blueprint=blueprint, status=AttemptStatus.IN_PROGRESS)
+            .first()
+        )
+        if open_attempt is not None and now <= open_attempt.deadline:
+            return open_attempt
+        if open_attempt is not None:
+            attempt_close(attempt_id=open_attempt.pk, reason=CloseReason.TIMED_OUT)
+        questions = exam_assemble(blueprint=blueprint, student=student, seed=seed)
+        if not questions:
+            raise ExamError("The question bank has no questions for this exam's domains yet.")
+        attempt = ExamAttempt.objects.create(
+            student=student,
+            blueprint=blueprint,
+            started_at=now,
+            deadline=now + datetime.timedelta(minutes=blueprint.time_limit_minutes),
+            focus_position=1,
+            focus_since=now,
+        )
+        AttemptItem.objects.bulk_create(
+            AttemptItem(attempt=attempt, question=q, position=i, domain=q.domain) for i, q in enumerate(questions, start=1)
+        )
+    return attempt
+
+
+def _accumulate_focus(attempt: ExamAttempt, now: datetime.datetime, new_position: int | None) -> None:
+    """Add the time since the last view to the item that was open, then move the focus."""
+    if attempt.focus_position and attempt.focus_since and now > attempt.focus_since:
+        end = min(now, attempt.deadline)
+        seconds = int(min((end - attempt.focus_since).total_seconds(), MAX_SECONDS_PER_VIEW))
+        if seconds > 0:
+            AttemptItem.objects.filter(attempt=attempt, position=attempt.focus_position).update(
+                seconds_spent=F("seconds_spent") + seconds
+            )
+    attempt.focus_position = new_position
+    attempt.focus_since = now
+    ExamAttempt.objects.filter(pk=attempt.pk).update(focus_position=new_position, focus_since=now)
+
+
+def attempt_focus(*, attempt: ExamAttempt, position: int) -> None:
+    """The student opened a question: book the time spent on the previous one (server clock only)."""
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return
+    now = clock.now()
+    if now > attempt.deadline:
+        return
+    with transaction.atomic():
+        _accumulate_focus(attempt, now, position)
+
+
+def _clean_response(item: AttemptItem, raw) -> object | None:
+    question = item.question
+    if raw in (None, "", [], {}):
+        return None
+    choice_ids = {c.pk for c in question.choices.all()}
+    if question.kind == QuestionKind.SINGLE:
+        try:
+            choice = int(raw[0] if isinstance(raw, list) and len(raw) == 1 else raw)
+        except (TypeError, ValueError):
+            raise InvalidAnswer("Choose one of the listed answers.") from None
+        if choice not in choice_ids:
+            raise InvalidAnswer("That answer is not one of this question's choices.")
+        return {"choice": choice}
+    if question.kind == QuestionKind.MULTIPLE:
+        values = raw if isinstance(raw, list) else [raw]
+        try:
+            chosen = sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise InvalidAnswer("Choose answers from the list.") from None
+        if not set(chosen) <= choice_ids:
+            raise InvalidAnswer("One of those answers is not a choice of this question.")
+        return {"choices": chosen} if chosen else None
+    text = str(raw[0] if isinstance(raw, list) and raw else raw).strip()
+    if not text:
+        return None
+    if not CODE_ANSWER.match(text):
+        raise InvalidAnswer("Enter a single code: letters, digits, a dot or a hyphen (up to 20 characters).")
+    return {"text": text.upper()}
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    item: AttemptItem
+    merged: bool  # another tab had saved this item since this page loaded; the newer answer wins
+
+
+def _deny(*, student, attempt: ExamAttempt, action: str, detail: dict, ip: str | None) -> None:
+    # Rejections are audited outside the (rolled back) transaction of the request.
+    audit_record(actor=student, action=action, target=attempt, after=detail, ip_address=ip)
+
+
+def answer_save(
+    *,
+    attempt: ExamAttempt,
+    student,
+    position: int,
+    response,
+    question_id: int | None = None,
+    revision: int | None = None,
+    ip_address: str | None = None,
+) -> SaveResult:
+    """Save one answer. Rejected after the deadline (plus grace) whatever the client claims."""
+    if attempt.student_id != student.pk:
+        _deny(student=student, attempt=attempt, action="exam.foreign_attempt", detail={"position": position}, ip=ip_address)
+        raise AttemptClosed("This exam belongs to someone else.")
+    now = clock.now()
+    with transaction.atomic():
+        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            raise AttemptClosed("This exam has been submitted; answers can no longer change.")
+        late_by = (now - locked.deadline).total_seconds()
+        if late_by > answer_grace_seconds():
+            late = True
+        else:
+            late = False
+            item = (
+                AttemptItem.objects.select_related("question")
+                .prefetch_related("question__choices")
+                .filter(attempt=locked, position=position)
+                .first()
+            )
+    if late:
+        _deny(student=student, attempt=attempt, action="exam.late_answer", detail={"position": position, "late_seconds": round(late_by)}, ip=ip_address)
+        raise LateAnswer("Time is up: answers after the deadline are not accepted.")
+    if item is None or (question_id is not None and item.question_id != question_id):
+        _deny(
+            student=student, attempt=attempt, action="exam.tampered_item",
+            detail={"position": position, "question_id": question_id}, ip=ip_address,
+        )
+        raise InvalidAnswer("That question is not part of this exam.")
+    clean = _clean_response(item, response)
+    with transaction.atomic():
+        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            raise AttemptClosed("This exam has been submitted; answers can no longer change.")
+        current = AttemptItem.objects.select_for_update().get(pk=item.pk)
+        merged = revision is not None and revision != current.revision
+        if merged:
+            audit_record(
+                actor=student, action="exam.answer_merged", target=locked,
+                before={"position": position, "response": current.response, "revision": current.revision},
+                after={"response": clean, "client_revision": revision}, ip_address=ip_address,
+            )
+        current.response = clean
+        current.revision += 1
+        current.answered_at = now
+        current.save(update_fields=["response", "revision", "answered_at"])
+        if locked.focus_position != position:
+            _accumulate_focus(locked, now, position)
+    return SaveResult(item=current, merged=merged)
+
+
+def flag_set(*, attempt: ExamAttempt, student, position: int, flagged: bool) -> AttemptItem:
+    if attempt.student_id != student.pk:
+        raise AttemptClosed("This exam belongs to someone else.")
+    with transaction.atomic():
+        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            raise AttemptClosed("This exam has been submitted.")
+        item = AttemptItem.objects.filter(attempt=locked, position=position).first()
+        if item is None:
+            raise InvalidAnswer("That question is not part of this exam.")
+        item.flagged = flagged
+        item.save(update_fields=["flagged"])
+    return item
+
+
+def attempt_close(*, attempt_id: int, reason: str) -> bool:
+    """Claim the attempt (in progress → submitted) with one conditional UPDATE; queue scoring once.
+
+    Returns True only for the caller whose UPDATE touched the row: a double submit, two
+    tabs, or the sweeper racing the student all end with exactly one closure.
+    """
+    now = clock.now()
+    with transaction.atomic():
+        attempt = ExamAttempt.objects.filter(pk=attempt_id).first()
+        if attempt is None:
+            return False
+        claimed = ExamAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.IN_PROGRESS).update(
+            status=AttemptStatus.SUBMITTED, close_reason=reason, submitted_at=min(now, attempt.deadline)
+            if reason == CloseReason.TIMED_OUT else now
+        )
+        if claimed != 1:
+            return False
+        if attempt.focus_position:
+            _accumulate_focus(attempt, now, None)
+        transaction.on_commit(lambda: _queue_scoring(attempt_id))
+    return True
+
+
+def attempt_submit(*, attempt: ExamAttempt, student, ip_address: str | None = None) -> bool:
+    """The student submits. Safe to repeat: only the first call closes the attempt."""
+    if attempt.student_id != student.pk:
+        _deny(student=student, attempt=attempt, action="exam.foreign_attempt", detail={"submit": True}, ip=ip_address)
+        raise AttemptClosed("This exam belongs to someone else.")
+    closed = attempt_close(attempt_id=attempt.pk, reason=CloseReason.SUBMITTED)
+    if closed:
+        audit_record(actor=student, action="exam.submitted", target=attempt, ip_address=ip_address)
+    return closed
+
+
+def attempts_close_overdue() -> dict[str, int]:
+    """Close every attempt past deadline + grace (each exactly once) and re-queue stale scoring."""
+    now = clock.now()
+    cutoff = now - datetime.timedelta(seconds=answer_grace_seconds())
+    closed = 0
+    for attempt_id in ExamAttempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=cutoff).values_list("pk", flat=True):
+        if attempt_close(attempt_id=attempt_id, reason=CloseReason.TIMED_OUT):
+            closed += 1
+    stale_before = now - datetime.timedelta(seconds=scoring_stale_seconds())
+    requeued = 0
+    for attempt_id in ExamAttempt.objects.filter(
+        status=AttemptStatus.SUBMITTED, submitted_at__lt=stale_before, score__isnull=True
+    ).values_list("pk", flat=True):
+        _queue_scoring(attempt_id)
+        requeued += 1
+    return {"closed": closed, "requeued": requeued}
+
+
+def _queue_scoring(attempt_id: int) -> None:
+    from ..tasks import score_attempt
+
+    score_attempt.delay(attempt_id)

@@ -1,0 +1,142 @@
+"""Rollups: per-domain mastery and per-credential readiness, refreshed by Celery after grades arrive."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Avg, Q, Sum
+
+from .. import clock
+from ..domains import EXAM_DOMAINS
+from ..models import Blueprint, MasteryEvidence, Readiness, ReadinessSnapshot, StudentDomainRollup
+from ..readiness import Observation, estimate_student, predict_exam
+from ..readiness.model import DEFAULT_POPULATION_MEAN
+
+POPULATION_CACHE_KEY = "certification:population-prior:v1"
+POPULATION_CACHE_SECONDS = 60 * 60
+ALL_DOMAINS = [slug for slug, _ in EXAM_DOMAINS]
+
+
+def population_prior() -> tuple[dict[str, float], float]:
+    """Mean evidence score per domain across all students (cached for an hour), and overall."""
+    cached = cache.get(POPULATION_CACHE_KEY)
+    if cached is not None:
+        return cached
+    rows = list(MasteryEvidence.objects.order_by().values("domain").annotate(mean=Avg("score"), n=Sum("weight")))
+    per_domain = {r["domain"]: float(r["mean"]) for r in rows if r["n"] and r["n"] >= 20}
+    total = sum(float(r["n"] or 0) for r in rows)
+    overall = sum(float(r["mean"]) * float(r["n"] or 0) for r in rows) / total if total >= 50 else DEFAULT_POPULATION_MEAN
+    # Keep the prior away from the extremes: it is a starting point, not a verdict.
+    per_domain = {d: min(max(m, 0.3), 0.9) for d, m in per_domain.items()}
+    value = (per_domain, min(max(overall, 0.3), 0.9))
+    cache.set(POPULATION_CACHE_KEY, value, POPULATION_CACHE_SECONDS)
+    return value
+
+
+def _readiness_blueprints(student_id: int) -> list[Blueprint]:
+    """The built-in credentials plus any custom exam the student has sat (drills are too short to predict)."""
+    return list(
+        Blueprint.objects.filter(is_active=True)
+        .filter(Q(is_builtin=True) | Q(attempts__student_id=student_id))
+        .exclude(credential="DRILL")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def _estimate(student_id: int, at, evidence_rows):
+    observations = []
+    last_seen: dict[str, object] = {}
+    for domain, score, weight, occurred_at in evidence_rows:
+        if occurred_at > at:
+            continue
+        observations.append(
+            Observation(domain=domain, score=score, weight=weight, age_days=(at - occurred_at).total_seconds() / 86400)
+        )
+        if domain not in last_seen or occurred_at > last_seen[domain]:
+            last_seen[domain] = occurred_at
+    population, population_mean = population_prior()
+    estimate = estimate_student(observations, population=population, population_mean=population_mean, domains=ALL_DOMAINS)
+    return estimate, last_seen
+
+
+def _blueprint_weights(student_id: int) -> list[tuple[Blueprint, dict[str, float]]]:
+    blueprints = _readiness_blueprints(student_id)
+    weights = {bp.pk: bp.domain_weights() for bp in Blueprint.objects.filter(pk__in=[b.pk for b in blueprints]).prefetch_related("domains")}
+    return [(bp, weights.get(bp.pk, {})) for bp in blueprints if weights.get(bp.pk)]
+
+
+def _prediction_values(estimate, bp: Blueprint, weights: dict[str, float]):
+    p = predict_exam(estimate, weights, question_count=bp.question_count, pass_mark=bp.pass_percent / 100)
+    return p, {"predicted_score": p.predicted_score, "lower": p.lower, "upper": p.upper, "pass_probability": p.pass_probability}
+
+
+def rollups_refresh(*, student_id: int) -> None:
+    """Recompute one student's rollups from their evidence; pages then only read the result."""
+    now = clock.now()
+    evidence = list(MasteryEvidence.objects.filter(student_id=student_id).values_list("domain", "score", "weight", "occurred_at"))
+    estimate, last_seen = _estimate(student_id, now, evidence)
+    blueprints = _blueprint_weights(student_id)
+    today = now.date()
+    with transaction.atomic():
+        StudentDomainRollup.objects.bulk_create(
+            [
+                StudentDomainRollup(
+                    student_id=student_id,
+                    domain=d.domain,
+                    mastery=d.mastery,
+                    lower=d.lower,
+                    upper=d.upper,
+                    evidence_count=d.evidence_count,
+                    effective_evidence=d.effective_n,
+                    last_evidence_at=last_seen.get(d.domain),
+                    updated_at=now,
+                )
+                for d in estimate.domains.values()
+            ],
+            update_conflicts=True,
+            unique_fields=["student", "domain"],
+            update_fields=["mastery", "lower", "upper", "evidence_count", "effective_evidence", "last_evidence_at", "updated_at"],
+        )
+        readiness, snapshots = [], []
+        for bp, weights in blueprints:
+            p, values = _prediction_values(estimate, bp, weights)
+            readiness.append(Readiness(student_id=student_id, blueprint=bp, coverage=p.coverage, updated_at=now, **values))
+            snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=today, **values))
+        Readiness.objects.bulk_create(
+            readiness,
+            update_conflicts=True,
+            unique_fields=["student", "blueprint"],
+            update_fields=["predicted_score", "lower", "upper", "pass_probability", "coverage", "updated_at"],
+        )
+        _snapshots_upsert(snapshots)
+
+
+def _snapshots_upsert(snapshots: list[ReadinessSnapshot]) -> None:
+    ReadinessSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["student", "blueprint", "day"],
+        update_fields=["predicted_score", "lower", "upper", "pass_probability"],
+    )
+
+
+def snapshots_backfill(*, student_id: int, days: int, step_days: int = 3) -> int:
+    """Rebuild past daily snapshots from evidence as it stood on each day (imports and demo data)."""
+    now = clock.now()
+    evidence = list(MasteryEvidence.objects.filter(student_id=student_id).values_list("domain", "score", "weight", "occurred_at"))
+    blueprints = _blueprint_weights(student_id)
+    snapshots = []
+    for back in range(days, 0, -step_days):
+        at = now - datetime.timedelta(days=back)
+        if not any(row[3] <= at for row in evidence):
+            continue
+        estimate, _ = _estimate(student_id, at, evidence)
+        for bp, weights in blueprints:
+            _, values = _prediction_values(estimate, bp, weights)
+            snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=at.date(), **values))
+    with transaction.atomic():
+        _snapshots_upsert(snapshots)
+    return len(snapshots)

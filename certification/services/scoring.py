@@ -1,0 +1,109 @@
+"""Scoring a submitted attempt: once, by constraint; evidence and item statistics follow."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from courses.models import CohortMembership
+
+from .. import clock
+from ..models import AttemptItem, AttemptScore, AttemptStatus, EvidenceSource, ExamAttempt, ItemStat, QuestionKind
+from . import evidence_record
+from .attempts import normalise_code
+
+
+def item_is_correct(item: AttemptItem) -> bool:
+    question = item.question
+    response = item.response or {}
+    if question.kind == QuestionKind.CODE:
+        accepted = {normalise_code(c) for c in question.accepted_codes}
+        return bool(response.get("text")) and normalise_code(response["text"]) in accepted
+    correct_ids = {c.pk for c in question.choices.all() if c.is_correct}
+    if question.kind == QuestionKind.SINGLE:
+        return response.get("choice") in correct_ids
+    return set(response.get("choices", [])) == correct_ids
+
+
+def attempt_score(*, attempt_id: int) -> AttemptScore | None:
+    """Grade every item, write the one AttemptScore, record evidence. Running it twice changes nothing."""
+    with transaction.atomic():
+        attempt = ExamAttempt.objects.select_for_update().select_related("blueprint", "student").filter(pk=attempt_id).first()
+        if attempt is None or attempt.status == AttemptStatus.IN_PROGRESS:
+            return None
+        existing = AttemptScore.objects.filter(attempt=attempt).first()
+        if existing is not None:
+            return existing
+        items = list(
+            AttemptItem.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__choices")
+        )
+        by_domain: dict[str, dict[str, int]] = {}
+        for item in items:
+            item.is_correct = item_is_correct(item)
+            bucket = by_domain.setdefault(item.domain, {"correct": 0, "total": 0})
+            bucket["total"] += 1
+            bucket["correct"] += int(item.is_correct)
+        correct = sum(int(i.is_correct) for i in items)
+        total = len(items)
+        answered = [i for i in items if i.is_answered]
+        seconds = sum(i.seconds_spent for i in items)
+        percent = 100.0 * correct / total if total else 0.0
+        try:
+            with transaction.atomic():
+                score = AttemptScore.objects.create(
+                    attempt=attempt,
+                    student=attempt.student,
+                    blueprint=attempt.blueprint,
+                    correct=correct,
+                    total=total,
+                    percent=percent,
+                    passed=percent >= attempt.blueprint.pass_percent,
+                    by_domain=by_domain,
+                    answered=len(answered),
+                    seconds_used=seconds,
+                    seconds_per_question=seconds / len(answered) if answered else 0.0,
+                )
+        except IntegrityError:  # scored concurrently by another worker: theirs stands
+            return AttemptScore.objects.get(attempt=attempt)
+        AttemptItem.objects.bulk_update(items, ["is_correct"])
+        ExamAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.SCORED, scored_at=clock.now())
+        for item in answered:
+            # Unanswered items count against the score but are not evidence of mastery:
+            # an abandoned attempt says nothing about what the student knows.
+            evidence_record(
+                student=attempt.student,
+                domain=item.domain,
+                score=1.0 if item.is_correct else 0.0,
+                source=EvidenceSource.EXAM,
+                source_id=f"attempt{attempt.pk}-q{item.question_id}",
+                occurred_at=item.answered_at or attempt.submitted_at,
+            )
+        _item_stats_add(attempt, items, correct)
+    return score
+
+
+def _item_stats_add(attempt: ExamAttempt, items: list[AttemptItem], correct: int) -> None:
+    cohorts = [None, *CohortMembership.objects.filter(student_id=attempt.student_id).values_list("cohort_id", flat=True)]
+    question_ids = [i.question_id for i in items]
+    ItemStat.objects.bulk_create(
+        [ItemStat(question_id=q, cohort_id=c) for q in question_ids for c in cohorts], ignore_conflicts=True
+    )
+    total = len(items)
+    for item in items:
+        x = 1 if item.is_correct else 0
+        rest = (correct - x) / (total - 1) if total > 1 else 0.0
+        # One UPDATE per item covers the overall row and every cohort row of the student.
+        ItemStat.objects.filter(question_id=item.question_id).filter(
+            Q(cohort__isnull=True) | Q(cohort_id__in=[c for c in cohorts if c is not None])
+        ).update(**_increments(x, rest, item.seconds_spent))
+
+
+def _increments(x: int, rest: float, seconds: int) -> dict:
+    return {
+        "n": F("n") + 1,
+        "n_correct": F("n_correct") + x,
+        "sum_rest": F("sum_rest") + rest,
+        "sum_rest_sq": F("sum_rest_sq") + rest * rest,
+        "sum_correct_rest": F("sum_correct_rest") + x * rest,
+        "seconds_total": F("seconds_total") + seconds,
+    }

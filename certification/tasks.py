@@ -1,0 +1,48 @@
+"""Celery tasks: receive ids, call a service, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .services import rollup_pending_clear
+from .services.attempts import attempts_close_overdue
+from .services.rollups import rollups_refresh
+from .services.scoring import attempt_score
+
+TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60, max_retries=5)
+def score_attempt(attempt_id: int) -> None:
+    """Score a submitted attempt (idempotent: one AttemptScore per attempt, by constraint)."""
+    attempt_score(attempt_id=attempt_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60, max_retries=5)
+def refresh_student_rollups(student_id: int) -> None:
+    """Recompute one student's domain mastery and readiness rollups from their evidence.
+
+    The "refresh queued" marker is cleared first, so evidence that lands while this runs queues the
+    next refresh instead of being folded into one that has already read the evidence.
+    """
+    rollup_pending_clear(student_id=student_id)
+    rollups_refresh(student_id=student_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60, max_retries=5)
+def refresh_rollups(student_ids: list[int]) -> None:
+    """Recompute the rollups of the students graded in one transaction (one message for all of them).
+
+    Each student's "refresh queued" marker is cleared just before their evidence is read, so evidence
+    landing meanwhile is either read here or queues the next refresh, never neither.
+    """
+    for student_id in student_ids:
+        rollup_pending_clear(student_id=student_id)
+        rollups_refresh(student_id=student_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=30, max_retries=3)
+def close_overdue_attempts() -> dict[str, int]:
+    """Close attempts past their deadline (each exactly once) and re-queue unscored submissions."""
+    return attempts_close_overdue()

@@ -1,0 +1,1 @@
+"""Certification pages: exams (take, review), blueprints, dashboards."""

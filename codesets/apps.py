@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CodesetsConfig(AppConfig):
+    name = "codesets"
+    verbose_name = "Code sets"

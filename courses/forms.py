@@ -1,0 +1,228 @@
+"""Forms: shapes and field-level checks only; services apply the rules."""
+
+from __future__ import annotations
+
+from django import forms
+
+from certification.domains import EXAM_DOMAINS
+
+from .content_loader import QUESTION_KINDS, SLUG_RE, parse_question
+from .models import Cohort, Deck, Flashcard, Lesson, Module, Program, Question
+from .package_format import MAX_PACKAGE_BYTES
+from .roster import MAX_ROSTER_BYTES
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG_RE.match(value or ""):
+        raise forms.ValidationError("Use lowercase letters, digits and hyphens (e.g. icd10cm-basics).")
+    return value
+
+
+class JoinCohortForm(forms.Form):
+    code = forms.CharField(label="Invite code", max_length=16, help_text="Your instructor gives you this code.")
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "program", "starts_on", "ends_on"]
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}), "ends_on": forms.DateInput(attrs={"type": "date"})}
+        labels = {"program": "Program the cohort follows"}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "The end date is before the start date.")
+        return data
+
+
+class RosterForm(forms.Form):
+    roster = forms.FileField(label="Roster CSV file", help_text="Columns: username, email, display_name.")
+
+    def clean_roster(self):
+        upload = self.cleaned_data["roster"]
+        if upload.size > MAX_ROSTER_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_ROSTER_BYTES // 1024} KB.")
+        return upload
+
+
+class DueDateForm(forms.Form):
+    target = forms.ChoiceField(label="Module or lesson")
+    due_on = forms.DateField(label="Due on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                             help_text="Leave empty to clear the due date.")
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for module in program.modules.prefetch_related("lessons").order_by("position"):
+            choices.append((f"module:{module.pk}", f"Module: {module.title}"))
+            for lesson in module.lessons.all():
+                choices.append((f"lesson:{lesson.pk}", f"  Lesson: {lesson.title}"))
+        self.fields["target"].choices = choices
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["slug", "title", "summary", "credential_focus"]
+
+    def clean_slug(self):
+        return _check_slug(self.cleaned_data["slug"])
+
+
+class ModuleForm(forms.ModelForm):
+    domains = forms.MultipleChoiceField(choices=EXAM_DOMAINS, widget=forms.CheckboxSelectMultiple, label="Exam domains")
+
+    class Meta:
+        model = Module
+        fields = ["slug", "title", "summary", "domains", "ceu_hours", "position", "prerequisites", "is_required"]
+        widgets = {"prerequisites": forms.CheckboxSelectMultiple}
+        labels = {"position": "Suggested order", "ceu_hours": "CEU hours", "is_required": "Required for the certificate"}
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        others = program.modules.all()
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["prerequisites"].queryset = others
+        self.fields["prerequisites"].required = False
+
+    def clean_slug(self):
+        slug = _check_slug(self.cleaned_data["slug"])
+        clash = Module.objects.filter(program=self.program, slug=slug).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another module of this program uses that slug.")
+        return slug
+
+
+class LessonForm(forms.ModelForm):
+    exercises_text = forms.CharField(
+        label="Chart cases to practise", required=False, help_text="Case slugs, one per line.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ["slug", "title", "minutes", "position", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 18, "class": "mono"})}
+        labels = {"body": "Lesson text (Markdown)", "position": "Order in module"}
+
+    def __init__(self, *args, module: Module, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.module = module
+        if self.instance.pk:
+            self.fields["exercises_text"].initial = "\n".join(self.instance.exercises)
+
+    def clean_slug(self):
+        slug = _check_slug(self.cleaned_data["slug"])
+        if Lesson.objects.filter(module=self.module, slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another lesson of this module uses that slug.")
+        return slug
+
+    def clean_exercises_text(self):
+        slugs = [s.strip() for s in self.cleaned_data["exercises_text"].splitlines() if s.strip()]
+        for slug in slugs:
+            _check_slug(slug)
+        return slugs
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class QuestionForm(forms.Form):
+    """One form for every kind; the content validator (shared with YAML and packages) checks the result."""
+
+    kind = forms.ChoiceField(choices=[(k, k.replace("_", " ").capitalize()) for k in QUESTION_KINDS])
+    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    choices = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="Single / multiple: one option per line.")
+    parts = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="Build the term: word parts offered, one per line (include distractors).")
+    system = forms.ChoiceField(required=False, choices=[("", "—"), ("icd10cm", "ICD-10-CM"), ("hcpcs", "HCPCS Level II"), ("cpt", "CPT")],
+                               help_text="Code entry: the code set the answer is checked against.")
+    term = forms.CharField(required=False, max_length=120, help_text="Build the term: the finished term.")
+    answer = forms.CharField(
+        help_text="Single / multiple: option numbers starting at 1, comma-separated. Code: accepted codes, comma-separated. "
+        "Build the term: the parts in order, comma-separated."
+    )
+    explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text="Shown after the student answers. Cite guideline sections where relevant.")
+    domain = forms.ChoiceField(choices=EXAM_DOMAINS)
+    position = forms.IntegerField(min_value=0, initial=0, label="Order in quiz")
+
+    @classmethod
+    def initial_for(cls, question: Question) -> dict:
+        if question.kind in ("single", "multiple"):
+            answer = ", ".join(str(int(i) + 1) for i in question.answer)
+        else:
+            answer = ", ".join(str(a) for a in question.answer)
+        return {
+            "kind": question.kind, "prompt": question.prompt, "choices": "\n".join(question.choices),
+            "parts": "\n".join(question.parts), "system": question.system, "term": question.term, "answer": answer,
+            "explanation": question.explanation, "domain": question.domain, "position": question.position,
+        }
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        raw_answer = [a.strip() for a in data["answer"].split(",") if a.strip()]
+        kind = data["kind"]
+        if kind in ("single", "multiple"):
+            try:
+                answer = [int(a) - 1 for a in raw_answer]
+            except ValueError:
+                self.add_error("answer", "Give option numbers such as 1 or 1, 3.")
+                return data
+        else:
+            answer = raw_answer
+        spec_data = {
+            "kind": kind, "prompt": data["prompt"], "answer": answer, "explanation": data["explanation"],
+            "domain": data["domain"], "choices": _lines(data["choices"]), "parts": _lines(data["parts"]),
+            "system": data["system"], "term": data["term"],
+        }
+        errors: list[str] = []
+        spec = parse_question(spec_data, "question", errors)
+        for error in errors:
+            self.add_error(None, error.removeprefix("question: "))
+        data["spec"] = spec
+        return data
+
+
+class DeckForm(forms.ModelForm):
+    class Meta:
+        model = Deck
+        fields = ["slug", "title", "kind", "domain", "program"]
+        widgets = {"domain": forms.Select(choices=EXAM_DOMAINS)}
+
+    def clean_slug(self):
+        return _check_slug(self.cleaned_data["slug"])
+
+
+class FlashcardForm(forms.ModelForm):
+    class Meta:
+        model = Flashcard
+        fields = ["front", "back", "position"]
+        widgets = {"back": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, deck: Deck, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deck = deck
+
+    def clean_front(self):
+        front = self.cleaned_data["front"].strip()
+        if Flashcard.objects.filter(deck=self.deck, front=front).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("This deck already has a card with that front.")
+        return front
+
+
+class PackageImportForm(forms.Form):
+    package = forms.FileField(label="Course package (.zip)")
+
+    def clean_package(self):
+        upload = self.cleaned_data["package"]
+        if upload.size > MAX_PACKAGE_BYTES:
+            raise forms.ValidationError(f"The package is larger than {MAX_PACKAGE_BYTES // (1024 * 1024)} MB.")
+        return upload

@@ -1,0 +1,137 @@
+"""REST API: one small view per operation, explicit serializers, no answer key before submission."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .access import case_for_student_or_404, submission_for_viewer_or_404
+from .models import SubmissionStatus
+from .selectors import case_list_for_user, current_score
+from .services import submission_submit
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    setting = serializers.CharField()
+    specialty = serializers.CharField()
+    difficulty = serializers.IntegerField()
+    is_query_case = serializers.BooleanField()
+
+
+class CaseListResponseSerializer(serializers.Serializer):
+    results = CaseSummarySerializer(many=True)
+
+
+class CaseDocumentSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    patient_age = serializers.IntegerField(allow_null=True)
+    patient_sex = serializers.CharField()
+    icd10cm_release = serializers.CharField(source="icd10cm_release.label", default=None)
+    documents = CaseDocumentSerializer(many=True, source="documents.all")
+
+
+class CaseLineSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=["principal", "secondary", "procedure", "em"])
+    system = serializers.ChoiceField(choices=["icd10cm", "cpt", "hcpcs"], required=False)
+    code = serializers.CharField(max_length=20)
+    modifiers = serializers.ListField(child=serializers.CharField(max_length=4), required=False, max_length=4)
+    units = serializers.IntegerField(min_value=1, max_value=999, required=False)
+
+
+class SubmissionCreateInputSerializer(serializers.Serializer):
+    lines = serializers.ListField(child=serializers.DictField(), allow_empty=True)
+    query_provider = serializers.BooleanField(required=False, default=False)
+    draft_id = serializers.IntegerField(required=False)
+
+
+class SubmissionCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class SubmissionScoreSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    final_score = serializers.FloatField()
+    passed = serializers.BooleanField()
+    key_version = serializers.IntegerField(source="key.version")
+    findings = serializers.JSONField(source="result.findings")
+    checks = serializers.JSONField(source="result.checks")
+    notices = serializers.JSONField(source="result.notices")
+
+
+class SubmissionDetailSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.slug")
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    lines = serializers.JSONField()
+    query_provider = serializers.BooleanField()
+    score = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_score(self, submission):
+        """The current grade (findings, rationales, checks) once scored; null before."""
+        score = current_score(submission) if submission.status == SubmissionStatus.SCORED else None
+        return SubmissionScoreSerializer(score).data if score else None
+
+
+class CaseListApi(APIView):
+    @extend_schema(operation_id="exercises_case_list", responses=CaseListResponseSerializer)
+    def get(self, request):
+        cases = case_list_for_user(user=request.user)
+        return Response({"results": CaseSummarySerializer(cases, many=True).data})
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(operation_id="exercises_case_detail", responses=CaseDetailSerializer)
+    def get(self, request, slug: str):
+        case = case_for_student_or_404(user=request.user, slug=slug)
+        return Response(CaseDetailSerializer(case).data)
+
+
+class SubmissionCreateApi(APIView):
+    @extend_schema(operation_id="exercises_submission_create", request=SubmissionCreateInputSerializer,
+                   responses={201: SubmissionCreatedSerializer, 200: SubmissionCreatedSerializer})
+    def post(self, request, slug: str):
+        case = case_for_student_or_404(user=request.user, slug=slug)
+        data = SubmissionCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw_lines = data.validated_data["lines"]
+        if len(raw_lines) <= 100:  # longer lists get the service's "at most 100 lines" message
+            line_errors = {}
+            for index, raw in enumerate(raw_lines):
+                line = CaseLineSerializer(data=raw)
+                if not line.is_valid():
+                    line_errors[str(index)] = line.errors
+            if line_errors:
+                raise ValidationError({"lines": line_errors})
+        try:
+            submission, created = submission_submit(
+                student=request.user, case=case, lines=raw_lines, query_provider=data.validated_data["query_provider"],
+                draft_id=data.validated_data.get("draft_id"),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
+        return Response(SubmissionCreatedSerializer(submission).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class SubmissionDetailApi(APIView):
+    @extend_schema(operation_id="exercises_submission_detail", responses=SubmissionDetailSerializer)
+    def get(self, request, pk: int):
+        submission = submission_for_viewer_or_404(user=request.user, submission_id=pk)
+        return Response(SubmissionDetailSerializer(submission).data)

@@ -1,0 +1,152 @@
+"""Demo chart cases, a default grading policy, the demo cohort and a few scored submissions.
+
+Idempotent and fast on re-run: cases are matched by slug, and an answer key only gets a new
+version when the data file changed. Cases are pinned to the current ICD-10-CM release (when one
+exists); CPT/HCPCS releases are pinned only when every code of that system in the key exists there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from codesets.models import Code, CodeSetRelease
+from courses.models import Cohort, CohortMembership
+
+from .grading import normalize_code
+from .models import Case, GradingPolicy, Submission, SubmissionStatus
+from .services import answer_key_publish, case_save, submission_score
+
+DATA_DIR = Path(__file__).resolve().parent / "demo_cases"
+COHORT_NAME = "Fall 2026 CPC cohort"
+CASE_FIELDS = (
+    "title", "summary", "setting", "specialty", "difficulty", "exam_domain", "module_slug", "patient_age", "patient_sex",
+    "is_query_case", "suggested_minutes",
+)
+# (username, case slug, lines, query) — a couple of graded attempts so the review queue has work in it.
+DEMO_ATTEMPTS = [
+    ("student2", "t2dm-hyperglycemia-follow-up", [
+        {"role": "principal", "system": "icd10cm", "code": "E119"},
+        {"role": "secondary", "system": "icd10cm", "code": "Z794"},
+        {"role": "secondary", "system": "icd10cm", "code": "I10"},
+        {"role": "em", "system": "cpt", "code": "99214"},
+    ], False),
+    ("student3", "knee-oa-injection", [
+        {"role": "principal", "system": "icd10cm", "code": "M1711"},
+        {"role": "procedure", "system": "cpt", "code": "20610", "modifiers": ["RT"]},
+        {"role": "procedure", "system": "hcpcs", "code": "J3301", "units": 1},
+    ], False),
+    ("student2", "wrist-buckle-fracture-child", [
+        {"role": "principal", "system": "icd10cm", "code": "S52521"},
+        {"role": "procedure", "system": "cpt", "code": "25600"},
+        {"role": "secondary", "system": "icd10cm", "code": "R52"},
+    ], False),
+]
+
+
+def demo_cases() -> list[dict]:
+    cases: list[dict] = []
+    for path in sorted(DATA_DIR.glob("*.yaml")):
+        cases.extend(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+    return cases
+
+
+def _say(stdout, message: str) -> None:
+    if stdout is not None:
+        stdout.write(message + ("" if message.endswith("\n") else "\n"))
+
+
+def _key_lines(data: dict) -> list[dict]:
+    lines = []
+    for raw in data["key"]:
+        role = raw.get("role", "secondary")
+        lines.append({
+            "role": role, "system": raw.get("system") or ("icd10cm" if role in ("principal", "secondary") else "cpt"),
+            "code": str(raw["code"]), "modifiers": [str(m) for m in raw.get("modifiers", [])], "units": raw.get("units", 1),
+            "points": raw.get("points", 1), "alternates": [str(a) for a in raw.get("alternates", [])],
+            "optional": bool(raw.get("optional", False)), "rationale": raw.get("rationale", ""),
+            "guideline_refs": str(raw.get("guideline", "")),
+        })
+    return lines
+
+
+def _release_if_all_present(system: str, codes: set[str]) -> CodeSetRelease | None:
+    release = CodeSetRelease.objects.current().filter(system=system).first()
+    if release is None or not codes:
+        return None
+    found = set(Code.objects.filter(release=release, code__in=codes).values_list("code", flat=True))
+    return release if codes <= found else None
+
+
+def _policy() -> GradingPolicy:
+    policy, _ = GradingPolicy.objects.get_or_create(name="Standard (max of key and entered)", defaults={"is_default": True})
+    if not GradingPolicy.objects.filter(is_default=True).exists():
+        policy.is_default = True
+        policy.save(update_fields=["is_default"])
+    return policy
+
+
+def _cohort() -> Cohort | None:
+    users = {u.username: u for u in User.objects.filter(username__in=["instructor", "student", "student2", "student3"])}
+    cohort = Cohort.objects.filter(name=COHORT_NAME).first()
+    if cohort is None:
+        cohort = Cohort.objects.create(name=COHORT_NAME)
+    if "instructor" in users:
+        cohort.instructors.add(users["instructor"])
+    for name in ("student", "student2", "student3"):
+        if name in users:
+            CohortMembership.objects.get_or_create(cohort=cohort, student=users[name])
+    return cohort
+
+
+def load(*, stdout=None) -> None:
+    author = User.objects.filter(username="instructor").first()
+    icd = CodeSetRelease.objects.current().filter(system="icd10cm").first()
+    _policy()
+    created = 0
+    versioned = 0
+    for data in demo_cases():
+        lines = _key_lines(data)
+        case = Case.objects.filter(slug=data["slug"]).first()
+        with transaction.atomic():
+            if case is None:
+                fields = {name: data.get(name) for name in CASE_FIELDS if data.get(name) is not None}
+                fields.update(slug=data["slug"], is_published=True, icd10cm_release=icd)
+                for system, field in (("cpt", "cpt_release"), ("hcpcs", "hcpcs_release")):
+                    codes = {normalize_code(line["code"]) for line in lines if line["system"] == system}
+                    fields[field] = _release_if_all_present(system, codes)
+                documents = [{"kind": d.get("kind", "progress_note"), "title": d["title"], "body": d["body"]}
+                             for d in data["documents"]]
+                case = case_save(actor=author, case=None, fields=fields, documents=documents)
+                created += 1
+            elif case.icd10cm_release_id is None and icd is not None:
+                case.icd10cm_release = icd
+                case.save(update_fields=["icd10cm_release", "updated_at"])
+            _, new_version = answer_key_publish(actor=author, case=case, lines=lines, note="Demo content")
+            versioned += int(new_version)
+    _cohort()
+    scored = _attempts()
+    _say(stdout, f"Chart cases: {Case.objects.count()} cases ({created} new, {versioned} key versions written), "
+                 f"{scored} demo attempts graded, cohort \u201c{COHORT_NAME}\u201d ready"
+                 + ("" if icd else " (no ICD-10-CM release yet: cases are not pinned)"))
+
+
+def _attempts() -> int:
+    scored = 0
+    for username, slug, lines, query in DEMO_ATTEMPTS:
+        student = User.objects.filter(username=username).first()
+        case = Case.objects.filter(slug=slug).first()
+        if student is None or case is None or Submission.objects.filter(student=student, case=case).exists():
+            continue
+        key = case.answer_keys.order_by("-version").first()
+        submission = Submission.objects.create(
+            student=student, case=case, key=key, lines=lines, query_provider=query,
+            status=SubmissionStatus.PENDING, submitted_at=timezone.now(), queued_at=timezone.now(), elapsed_seconds=840,
+        )
+        if submission_score(submission_id=submission.pk) is not None:
+            scored += 1
+    return scored

@@ -1,0 +1,64 @@
+"""Forms: shapes only; rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from codesets.models import CodeSetRelease
+
+from .models import Case, GradingPolicy
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = [
+            "title", "summary", "setting", "specialty", "difficulty", "module_slug", "exam_domain", "icd10cm_release",
+            "cpt_release", "hcpcs_release", "patient_age", "patient_sex", "is_query_case", "suggested_minutes",
+            "grading_policy", "is_published",
+        ]
+        help_texts = {"is_published": "Students see published cases only."}
+        labels = {
+            "is_query_case": "Query case", "is_published": "Published", "module_slug": "Course module",
+            "icd10cm_release": "ICD-10-CM release", "cpt_release": "CPT release", "hcpcs_release": "HCPCS release",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ready = CodeSetRelease.objects.ready()
+        self.fields["icd10cm_release"].queryset = ready.filter(system="icd10cm")
+        self.fields["cpt_release"].queryset = ready.filter(system="cpt")
+        self.fields["hcpcs_release"].queryset = ready.filter(system="hcpcs")
+        self.fields["grading_policy"].queryset = GradingPolicy.objects.all()
+        self.fields["grading_policy"].empty_label = "Default policy"
+        if self.instance.pk:
+            # Moving a saved case to another release is its own action (it re-validates the key).
+            for name in ("icd10cm_release", "cpt_release", "hcpcs_release"):
+                if getattr(self.instance, name + "_id"):
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "Pinned. Use “Move to release” below to change it."
+
+
+class OverrideLineForm(forms.Form):
+    line_index = forms.IntegerField(min_value=0)
+    credit = forms.TypedChoiceField(
+        coerce=float, choices=[("1", "Full credit"), ("0.75", "75%"), ("0.5", "50%"), ("0.25", "25%"), ("0", "No credit")]
+    )
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OverrideTotalForm(forms.Form):
+    total = forms.FloatField(min_value=0, max_value=100)
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Comment to the student")
+
+
+class MoveReleaseForm(forms.Form):
+    release = forms.ModelChoiceField(queryset=CodeSetRelease.objects.none())
+
+    def __init__(self, *args, system: str = "icd10cm", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["release"].queryset = CodeSetRelease.objects.ready().filter(system=system)

@@ -1,0 +1,99 @@
+"""Preparing the two inputs: an answer key compiled once per version, and a student's lines cleaned up."""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from .normalize import display_code, normalize_code, normalize_modifiers, normalize_units
+from .types import ICD10CM, PRINCIPAL, PROCEDURE, PROCEDURE_ROLES, ROLES, SECONDARY, AnswerLine, KeyLine
+
+MAX_LINES = 100
+_ROLE_ORDER = {role: n for n, role in enumerate(ROLES)}
+
+
+class CompiledKey:
+    """An answer key prepared once (normalised and indexed) and reused for every submission."""
+
+    __slots__ = ("lines", "expects_query", "by_code", "by_category")
+
+    def __init__(self, lines: Iterable[KeyLine], *, expects_query: bool = False) -> None:
+        prepared: list[KeyLine] = []
+        for line in lines:
+            code = normalize_code(line.code)
+            if not code:
+                continue
+            role = line.role if line.role in ROLES else (SECONDARY if line.system == ICD10CM else PROCEDURE)
+            alternates = tuple(a for a in (normalize_code(x) for x in line.alternates) if a and a != code)
+            prepared.append(
+                KeyLine(
+                    code=code, role=role, system=line.system, modifiers=normalize_modifiers(line.modifiers),
+                    units=normalize_units(line.units) or 1, points=float(line.points), alternates=alternates,
+                    optional=bool(line.optional), rationale=line.rationale, guideline=line.guideline,
+                )
+            )
+        self.lines: tuple[KeyLine, ...] = tuple(prepared)
+        self.expects_query = expects_query
+        self.by_code: dict[tuple[str, str], list[int]] = {}
+        self.by_category: dict[str, list[int]] = {}  # ICD-10-CM category -> key lines
+        for index, line in enumerate(self.lines):
+            for code in (line.code, *line.alternates):
+                bucket = self.by_code.setdefault((line.system, code), [])
+                if index not in bucket:
+                    bucket.append(index)
+                if line.system == ICD10CM:
+                    bucket = self.by_category.setdefault(code[:3], [])
+                    if index not in bucket:
+                        bucket.append(index)
+
+
+def compile_key(lines: Iterable[KeyLine], *, expects_query: bool = False) -> CompiledKey:
+    return CompiledKey(lines, expects_query=expects_query)
+
+
+def prepare_answer(lines: Sequence[AnswerLine]) -> tuple[list[AnswerLine], list[str]]:
+    """Normalise codes, drop blanks and duplicates, keep one principal; messages say what changed."""
+    notices: list[str] = []
+    if len(lines) > MAX_LINES:
+        notices.append(f"Only the first {MAX_LINES} lines were graded ({len(lines)} were entered).")
+        lines = lines[:MAX_LINES]
+    # The principal line is handled first so a repeat of it elsewhere is the one dropped.
+    ordered = lines
+    for position, line in enumerate(lines):
+        if line.role == PRINCIPAL:
+            if position:
+                ordered = sorted(lines, key=lambda item: 0 if item.role == PRINCIPAL else 1)
+            break
+    cleaned: list[AnswerLine] = []
+    seen: set = set()
+    has_principal = False
+    for line in ordered:
+        raw_code = line.code
+        code = normalize_code(raw_code)
+        if not code:
+            continue
+        role = line.role
+        if role not in _ROLE_ORDER:
+            role = SECONDARY if line.system == ICD10CM else PROCEDURE
+        if role == PRINCIPAL:
+            if has_principal:
+                notices.append(f"Only one principal diagnosis is allowed; {display_code(code)} was graded as secondary.")
+                role = SECONDARY
+            has_principal = True
+        modifiers = normalize_modifiers(line.modifiers)
+        units = normalize_units(line.units)
+        if units is None:
+            notices.append(f"Units for {display_code(code, line.system)} must be a whole number from 1 to 999; 1 was used.")
+            units = 1
+        if role in PROCEDURE_ROLES:
+            token = (line.system, code, frozenset(modifiers) if modifiers else None, units)
+        else:
+            token = (line.system, code)
+        if token in seen:
+            notices.append(f"{display_code(code, line.system)} was entered more than once; the repeat was ignored.")
+            continue
+        seen.add(token)
+        if code == raw_code and role == line.role and units == line.units and modifiers == line.modifiers:
+            cleaned.append(line)
+        else:
+            cleaned.append(AnswerLine(code, role, line.system, modifiers, units))
+    return cleaned, notices

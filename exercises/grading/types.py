@@ -1,0 +1,202 @@
+"""Value types of the grading engine. Plain Python: no Django, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Mapping
+
+PRINCIPAL = "principal"
+SECONDARY = "secondary"
+PROCEDURE = "procedure"
+EM = "em"
+ROLES = (PRINCIPAL, SECONDARY, PROCEDURE, EM)
+DIAGNOSIS_ROLES = frozenset({PRINCIPAL, SECONDARY})
+PROCEDURE_ROLES = frozenset({PROCEDURE, EM})
+
+ICD10CM = "icd10cm"
+CPT = "cpt"
+HCPCS = "hcpcs"
+SYSTEMS = (ICD10CM, CPT, HCPCS)
+
+CORRECT = "correct"
+PARTIAL = "partial"
+WRONG = "wrong"
+MISSING = "missing"
+EXTRA = "extra"
+VERDICTS = (CORRECT, PARTIAL, WRONG, MISSING, EXTRA)
+
+
+def role_group(role: str) -> str:
+    return "dx" if role in DIAGNOSIS_ROLES else "px"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLine:
+    """One line of an answer key."""
+
+    code: str
+    role: str = SECONDARY
+    system: str = ICD10CM
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
+    points: float = 1.0
+    alternates: tuple[str, ...] = ()
+    optional: bool = False
+    rationale: str = ""
+    guideline: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLine:
+    """One line a student entered."""
+
+    code: str
+    role: str = SECONDARY
+    system: str = ICD10CM
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How much each kind of near miss is worth and what over- and under-coding cost.
+
+    Credits are fractions of a key line's points. ``denominator`` chooses the scoring formula:
+    ``"max"`` divides the points earned by max(points in the key, points entered) so over-coding and
+    under-coding cost the same (the Practicode rule); ``"key"`` divides by the key's points and
+    subtracts ``extra_penalty`` per extra line and ``missing_penalty`` per missing point.
+    """
+
+    category_credit: float = 0.25
+    subcategory_credit: float = 0.5
+    seventh_char_credit: float = 0.75
+    modifier_credit: float = 0.5
+    units_credit: float = 0.5
+    wrong_position_credit: float = 0.5
+    extra_penalty: float = 1.0
+    missing_penalty: float = 0.0
+    violation_penalty: float = 0.0
+    query_points: float = 1.0
+    denominator: str = "max"
+    pass_mark: float = 70.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "denominator":
+                if value not in ("max", "key"):
+                    raise ValueError("denominator must be 'max' or 'key'")
+            elif not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"{f.name} must be a number >= 0")
+            elif f.name.endswith("_credit") and value > 1:
+                raise ValueError(f"{f.name} must be between 0 and 1")
+        if self.pass_mark > 100:
+            raise ValueError("pass_mark must be between 0 and 100")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> "Policy":
+        if not data:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFacts:
+    """What the pinned release says about one code (built by the caller from the catalog)."""
+
+    exists: bool = True
+    billable: bool = True
+    needs_seventh: bool = False
+    title: str = ""
+    excludes1: tuple[str, ...] = ()  # code prefixes ("E10", "O244") or category ranges ("O10-O16")
+    manifestation: bool = False
+    sex: str | None = None  # "F" or "M" when the code is for one sex only
+    min_age: int | None = None
+    max_age: int | None = None
+
+
+# system -> code (no dot, upper case) -> facts. A system missing from the oracle is not checked.
+Oracle = Mapping[str, Mapping[str, CodeFacts]]
+
+
+@dataclass(frozen=True, slots=True)
+class Demographics:
+    age: int | None = None
+    sex: str | None = None
+
+
+@dataclass(slots=True)
+class LineFinding:
+    verdict: str
+    role: str
+    system: str
+    key_index: int | None = None
+    answer_index: int | None = None
+    key_code: str = ""
+    answer_code: str = ""
+    key_modifiers: tuple[str, ...] = ()
+    answer_modifiers: tuple[str, ...] = ()
+    key_units: int = 1
+    answer_units: int = 1
+    credit: float = 0.0
+    points_possible: float = 0.0
+    points_earned: float = 0.0
+    optional: bool = False
+    rationale: str = ""
+    guideline: str = ""
+    messages: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        # Built by hand: dataclasses.asdict deep-copies and is several times slower.
+        return {
+            "verdict": self.verdict, "role": self.role, "system": self.system, "key_index": self.key_index,
+            "answer_index": self.answer_index, "key_code": self.key_code, "answer_code": self.answer_code,
+            "key_modifiers": list(self.key_modifiers), "answer_modifiers": list(self.answer_modifiers),
+            "key_units": self.key_units, "answer_units": self.answer_units, "credit": round(self.credit, 4),
+            "points_possible": self.points_possible, "points_earned": round(self.points_earned, 4),
+            "optional": self.optional, "rationale": self.rationale, "guideline": self.guideline,
+            "messages": list(self.messages),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelineCheck:
+    kind: str  # invalid_code, header_code, missing_seventh, excludes1, manifestation_first, age_conflict, sex_conflict
+    codes: tuple[str, ...]
+    message: str
+    guideline: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "codes": list(self.codes), "message": self.message, "guideline": self.guideline}
+
+
+@dataclass(slots=True)
+class GradeResult:
+    score: float
+    passed: bool
+    earned: float
+    possible: float
+    key_points: float
+    findings: list[LineFinding]
+    checks: list[GuidelineCheck]
+    notices: list[str]
+    counts: dict[str, int]
+    components: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "components": dict(self.components),
+            "score": self.score,
+            "passed": self.passed,
+            "earned": self.earned,
+            "possible": self.possible,
+            "key_points": self.key_points,
+            "findings": [f.as_dict() for f in self.findings],
+            "checks": [c.as_dict() for c in self.checks],
+            "notices": list(self.notices),
+            "counts": dict(self.counts),
+        }

@@ -1,0 +1,299 @@
+"""Chart-coding cases, their versioned answer keys, student submissions and scores."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from certification.domains import DOMAIN_CHOICES
+
+
+class Setting(models.TextChoices):
+    OUTPATIENT = "outpatient", "Outpatient clinic"
+    EMERGENCY = "emergency", "Emergency department"
+    INPATIENT = "inpatient", "Inpatient"
+    AMBULATORY_SURGERY = "ambulatory_surgery", "Ambulatory surgery"
+    RADIOLOGY = "radiology", "Radiology"
+    OBSERVATION = "observation", "Observation"
+
+
+class Specialty(models.TextChoices):
+    PRIMARY_CARE = "primary_care", "Primary care"
+    CARDIOLOGY = "cardiology", "Cardiology"
+    ORTHOPEDICS = "orthopedics", "Orthopedics"
+    RADIOLOGY = "radiology", "Radiology"
+    ONCOLOGY = "oncology", "Oncology"
+    EMERGENCY = "emergency", "Emergency medicine"
+    SURGERY = "surgery", "General surgery"
+    INPATIENT = "inpatient", "Hospital medicine"
+    OBSTETRICS = "obstetrics", "Obstetrics & gynecology"
+    PEDIATRICS = "pediatrics", "Pediatrics"
+
+
+class Difficulty(models.IntegerChoices):
+    INTRO = 1, "Introductory"
+    INTERMEDIATE = 2, "Intermediate"
+    ADVANCED = 3, "Advanced"
+
+
+class PatientSex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class GradingPolicy(models.Model):
+    """Grading rules as data: partial-credit weights, penalties, formula and pass mark."""
+
+    name = models.CharField(max_length=120, unique=True)
+    is_default = models.BooleanField(default=False)
+    category_credit = models.FloatField(default=0.25, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    subcategory_credit = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    seventh_char_credit = models.FloatField(default=0.75, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    modifier_credit = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    units_credit = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    wrong_position_credit = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    extra_penalty = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    missing_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
+    violation_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
+    query_points = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    denominator = models.CharField(
+        max_length=8, default="max",
+        choices=[("max", "Earned ÷ max(key, entered)"), ("key", "Earned − penalties ÷ key")],
+    )
+    pass_mark = models.FloatField(default=70.0, validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+    class Meta:
+        verbose_name_plural = "grading policies"
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_policy")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_rules(self) -> dict:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "category_credit", "subcategory_credit", "seventh_char_credit", "modifier_credit", "units_credit",
+                "wrong_position_credit", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
+                "denominator", "pass_mark",
+            )
+        }
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Case(models.Model):
+    """A de-identified chart to code, pinned to the code-set releases it was written against."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="One line shown in the case list.")
+    setting = models.CharField(max_length=24, choices=Setting.choices, default=Setting.OUTPATIENT)
+    specialty = models.CharField(max_length=24, choices=Specialty.choices, default=Specialty.PRIMARY_CARE)
+    difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices, default=Difficulty.INTRO)
+    module_slug = models.SlugField(max_length=80, blank=True, help_text="The course module this case trains.")
+    exam_domain = models.CharField(max_length=40, choices=DOMAIN_CHOICES, default="icd10cm")
+    icd10cm_release = models.ForeignKey(
+        "codesets.CodeSetRelease", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"system": "icd10cm"}, verbose_name="ICD-10-CM release",
+    )
+    cpt_release = models.ForeignKey(
+        "codesets.CodeSetRelease", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"system": "cpt"}, verbose_name="CPT release",
+    )
+    hcpcs_release = models.ForeignKey(
+        "codesets.CodeSetRelease", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"system": "hcpcs"}, verbose_name="HCPCS release",
+    )
+    patient_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(120)])
+    patient_sex = models.CharField(max_length=1, choices=PatientSex.choices, blank=True)
+    is_query_case = models.BooleanField(
+        default=False, help_text="The right answer includes querying the provider because documentation is unclear."
+    )
+    is_published = models.BooleanField(default=False)
+    suggested_minutes = models.PositiveSmallIntegerField(default=20, validators=[MinValueValidator(1), MaxValueValidator(240)])
+    grading_policy = models.ForeignKey(GradingPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["difficulty", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def release_for(self, system: str):
+        return {"icd10cm": self.icd10cm_release, "cpt": self.cpt_release, "hcpcs": self.hcpcs_release}.get(system)
+
+
+class DocumentKind(models.TextChoices):
+    PROGRESS_NOTE = "progress_note", "Progress note"
+    HISTORY_PHYSICAL = "history_physical", "History & physical"
+    ED_NOTE = "ed_note", "Emergency department note"
+    OPERATIVE_REPORT = "operative_report", "Operative report"
+    RADIOLOGY_REPORT = "radiology_report", "Radiology report"
+    PATHOLOGY_REPORT = "pathology_report", "Pathology report"
+    DISCHARGE_SUMMARY = "discharge_summary", "Discharge summary"
+    CONSULT = "consult", "Consultation"
+    OTHER = "other", "Other"
+
+
+class CaseDocument(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices, default=DocumentKind.PROGRESS_NOTE)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown. Rendered through a sanitiser; no scripts or raw HTML.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["case", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.title}"
+
+
+class AnswerKey(models.Model):
+    """One immutable version of a case's answer key. Editing creates the next version."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answer_keys")
+    version = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["case", "-version"]
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="unique_key_version")]
+
+    def __str__(self) -> str:
+        return f"{self.case} key v{self.version}"
+
+
+class LineRole(models.TextChoices):
+    PRINCIPAL = "principal", "Principal / first-listed diagnosis"
+    SECONDARY = "secondary", "Secondary diagnosis"
+    PROCEDURE = "procedure", "Procedure"
+    EM = "em", "E/M service"
+
+
+class LineSystem(models.TextChoices):
+    ICD10CM = "icd10cm", "ICD-10-CM"
+    CPT = "cpt", "CPT"
+    HCPCS = "hcpcs", "HCPCS Level II"
+
+
+class AnswerKeyLine(models.Model):
+    key = models.ForeignKey(AnswerKey, on_delete=models.CASCADE, related_name="lines")
+    order = models.PositiveSmallIntegerField(default=0)
+    system = models.CharField(max_length=8, choices=LineSystem.choices, default=LineSystem.ICD10CM)
+    code = models.CharField(max_length=16, help_text="Stored without the dot, upper case.")
+    role = models.CharField(max_length=12, choices=LineRole.choices, default=LineRole.SECONDARY)
+    modifiers = models.JSONField(default=list, blank=True)
+    units = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(999)])
+    points = models.FloatField(default=1.0, validators=[MinValueValidator(0.1), MaxValueValidator(100)])
+    alternates = models.JSONField(default=list, blank=True, help_text="Other codes accepted as correct.")
+    optional = models.BooleanField(default=False)
+    rationale = models.TextField(blank=True)
+    guideline_refs = models.CharField(max_length=120, blank=True, help_text="e.g. I.C.4.a; I.B.8")
+
+    class Meta:
+        ordering = ["key", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.key} line {self.order}: {self.code}"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING = "pending", "Scoring"
+    SCORED = "scored", "Scored"
+
+
+class Submission(models.Model):
+    """A student's coding of a case: a draft while they work, then pending until scored."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_submissions")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="submissions")
+    key = models.ForeignKey(AnswerKey, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions",
+                            help_text="The key version in force when the student submitted.")
+    lines = models.JSONField(default=list, blank=True)
+    query_provider = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT, db_index=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    elapsed_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "case"], condition=Q(status="draft"), name="one_draft_per_student_case"),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.case} ({self.status})"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status != SubmissionStatus.DRAFT
+
+
+class SubmissionScore(models.Model):
+    """The grade of one submission against one key version. Regrades add rows; history is kept."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="scores")
+    key = models.ForeignKey(AnswerKey, on_delete=models.PROTECT, related_name="scores")
+    score = models.FloatField(help_text="The engine's score, 0-100.")
+    final_score = models.FloatField(help_text="The score after instructor overrides, 0-100.")
+    passed = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, help_text="Findings, checks and notices from the grading engine.")
+    policy = models.JSONField(default=dict, help_text="The grading rules used.")
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "key"], name="one_score_per_submission_key"),
+            models.UniqueConstraint(fields=["submission"], condition=Q(is_current=True), name="one_current_score"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="score_in_range"),
+            models.CheckConstraint(condition=Q(final_score__gte=0) & Q(final_score__lte=100), name="final_score_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} v{self.key_id}: {self.final_score}"
+
+
+class ScoreOverride(models.Model):
+    """An instructor's change to one line's credit or to the total, with the reason (also audited)."""
+
+    score = models.ForeignKey(SubmissionScore, on_delete=models.CASCADE, related_name="overrides")
+    line_index = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Finding index; empty for the total.")
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class InstructorComment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

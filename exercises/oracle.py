@@ -1,0 +1,111 @@
+"""Build the grading engine's code facts from the catalog rows of a pinned release.
+
+Releases are immutable once ready, so facts are cached per (release, code) in the process.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Iterable
+
+from codesets.models import Code, CodeSetRelease
+
+from .grading import CodeFacts, normalize_code
+from .grading.demographics import demographic_edit
+from .grading.notes import code_references
+
+_CACHE: "OrderedDict[tuple[int, str], CodeFacts | None]" = OrderedDict()
+_CACHE_SIZE = 100_000
+MANIFESTATION_PHRASE = "in diseases classified elsewhere"
+
+
+def _prefixes(code: str) -> list[str]:
+    return [code[:size] for size in range(3, len(code) + 1)]
+
+
+def _build(code: str, rows: dict[str, Code], system: str) -> CodeFacts | None:
+    row = rows.get(code)
+    if row is None:
+        return None
+    if system != "icd10cm":
+        return CodeFacts(exists=True, billable=row.billable, title=row.long_title)
+    lineage = [rows[p] for p in _prefixes(code) if p in rows]
+    excludes: list[str] = []
+    seven = False
+    manifestation = False
+    for item in lineage:
+        notes = item.notes or {}
+        for note in notes.get("excludes1") or ():
+            for ref in code_references(note):
+                if ref not in excludes:
+                    excludes.append(ref)
+        if notes.get("seven_chr"):
+            seven = True
+        if MANIFESTATION_PHRASE in (item.long_title or "").lower():
+            manifestation = True
+    sex, min_age, max_age = demographic_edit(code)
+    return CodeFacts(
+        exists=True, billable=row.billable, needs_seventh=seven and len(code) < 7 and not row.billable,
+        title=row.long_title, excludes1=tuple(excludes), manifestation=manifestation,
+        sex=sex, min_age=min_age, max_age=max_age,
+    )
+
+
+def facts_for(release: CodeSetRelease | None, codes: Iterable[str]) -> dict[str, CodeFacts]:
+    """Facts for the codes (and their parent rows) that exist in the release."""
+    if release is None:
+        return {}
+    return facts_for_release_id(release.pk, release.system, codes)
+
+
+def facts_for_release_id(release_id: int, system: str, codes: Iterable[str]) -> dict[str, CodeFacts]:
+    wanted: set[str] = set()
+    for raw in codes:
+        code = normalize_code(raw)
+        if code:
+            wanted.update(_prefixes(code) if system == "icd10cm" else [code])
+    result: dict[str, CodeFacts] = {}
+    missing: list[str] = []
+    for code in wanted:
+        cache_key = (release_id, code)
+        if cache_key in _CACHE:
+            facts = _CACHE[cache_key]
+            if facts is not None:
+                result[code] = facts
+        else:
+            missing.append(code)
+    if missing:
+        lookup = set(missing)
+        if system == "icd10cm":
+            for code in missing:
+                lookup.update(_prefixes(code))
+        rows = {row.code: row for row in Code.objects.filter(release_id=release_id, code__in=lookup)}
+        for code in missing:
+            facts = _build(code, rows, system)
+            _CACHE[(release_id, code)] = facts
+            if facts is not None:
+                result[code] = facts
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
+def oracle_for_case(case, codes_by_system: dict[str, Iterable[str]]) -> dict[str, dict[str, CodeFacts]]:
+    """system -> facts for every system the case pins a release for."""
+    oracle: dict[str, dict[str, CodeFacts]] = {}
+    pinned = {"icd10cm": case.icd10cm_release_id, "cpt": case.cpt_release_id, "hcpcs": case.hcpcs_release_id}
+    for system, codes in codes_by_system.items():
+        release_id = pinned.get(system)
+        if release_id is not None:
+            oracle[system] = facts_for_release_id(release_id, system, codes)
+    return oracle
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def forget_release(release_id: int) -> None:
+    """Drop cached facts of one release (its rows changed, or a test database reused its id)."""
+    for cache_key in [k for k in _CACHE if k[0] == release_id]:
+        _CACHE.pop(cache_key, None)

@@ -1,0 +1,23 @@
+"""Business rules of the exercises app; views, serializers and tasks call these."""
+
+from .authoring import (  # noqa: F401
+    Issue,
+    answer_key_publish,
+    case_move_to_release,
+    case_privacy_warnings,
+    case_save,
+    key_line_clean,
+    key_lines_clean,
+    key_validate,
+)
+from .review import comment_create, grades_csv, score_override_line, score_override_total  # noqa: F401
+from .scoring import submission_score, submissions_score_pending  # noqa: F401
+from .submissions import (  # noqa: F401
+    draft_get_or_create,
+    draft_save,
+    lines_clean,
+    queue_scoring,
+    submission_submit,
+    submissions_regrade,
+    submissions_requeue_stale,
+)

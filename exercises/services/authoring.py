@@ -1,0 +1,219 @@
+"""Case authoring: saving cases and documents, versioned answer keys, validation, release moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.services import audit_record
+from codesets.models import CodeSetRelease
+
+from ..grading import AnswerLine, Demographics, display_code, normalize_code, normalize_modifiers, normalize_units
+from ..grading.checks import guideline_checks, validity_problem
+from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission
+from ..oracle import facts_for
+from ..privacy import privacy_warnings
+from .submissions import submissions_regrade
+
+KEY_FIELDS = ("role", "system", "code", "modifiers", "units", "points", "alternates", "optional", "rationale", "guideline_refs")
+BLOCKING = {"invalid_code", "header_code", "missing_seventh"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    line: int | None  # 1-based key line number; None for the whole case
+    level: str  # "error" blocks a release move; "warning" is shown to the author
+    message: str
+    kind: str = ""
+
+
+def key_line_clean(raw: dict, number: int) -> tuple[dict | None, list[str]]:
+    """Shape of one key line from a form or an import; (clean line or None, errors)."""
+    errors: list[str] = []
+    code = normalize_code(raw.get("code"))
+    if not code:
+        return None, []
+    role = raw.get("role") or "secondary"
+    system = raw.get("system") or ("icd10cm" if role in ("principal", "secondary") else "cpt")
+    if role not in ("principal", "secondary", "procedure", "em"):
+        errors.append(f"Key line {number}: choose a role.")
+    if system not in ("icd10cm", "cpt", "hcpcs"):
+        errors.append(f"Key line {number}: choose a code system.")
+    if system == "icd10cm" and role not in ("principal", "secondary"):
+        errors.append(f"Key line {number}: an ICD-10-CM code is a diagnosis (principal or secondary).")
+    if system != "icd10cm" and role in ("principal", "secondary"):
+        errors.append(f"Key line {number}: CPT and HCPCS codes are procedure or E/M lines.")
+    modifiers = list(normalize_modifiers(raw.get("modifiers")))
+    if len(modifiers) > 4 or any(len(m) != 2 or not m.isalnum() for m in modifiers):
+        errors.append(f"Key line {number}: modifiers are two letters or digits each, at most four.")
+    units = normalize_units(raw.get("units"))
+    if units is None:
+        errors.append(f"Key line {number}: units must be a whole number from 1 to 999.")
+    try:
+        points = float(raw.get("points") or 1)
+        if not 0.1 <= points <= 100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.append(f"Key line {number}: points must be a number from 0.1 to 100.")
+        points = 1.0
+    alternates_raw = raw.get("alternates") or []
+    if isinstance(alternates_raw, str):
+        alternates_raw = alternates_raw.replace(";", ",").split(",")
+    alternates = [a for a in (normalize_code(x) for x in alternates_raw) if a and a != code]
+    optional = raw.get("optional") in (True, "on", "true", "1", 1)
+    line = {
+        "role": role, "system": system, "code": code, "modifiers": modifiers, "units": units or 1, "points": points,
+        "alternates": alternates, "optional": optional, "rationale": str(raw.get("rationale") or "").strip(),
+        "guideline_refs": str(raw.get("guideline_refs") or "").strip()[:120],
+    }
+    return line, errors
+
+
+def key_lines_clean(raw_lines: list[dict]) -> list[dict]:
+    errors: list[str] = []
+    lines: list[dict] = []
+    for number, raw in enumerate(raw_lines, start=1):
+        line, line_errors = key_line_clean(raw, number)
+        errors.extend(line_errors)
+        if line is not None:
+            lines.append(line)
+    if sum(1 for line in lines if line["role"] == "principal") > 1:
+        errors.append("An answer key has one principal (first-listed) diagnosis.")
+    if errors:
+        raise ValidationError(errors)
+    return lines
+
+
+def key_validate(*, lines: list[dict], releases: dict[str, CodeSetRelease | None],
+                 patient_age: int | None = None, patient_sex: str | None = None) -> list[Issue]:
+    """Check key lines against the pinned releases: unknown, header, 7th character, Excludes1, manifestation."""
+    issues: list[Issue] = []
+    codes: dict[str, set[str]] = {}
+    for line in lines:
+        codes.setdefault(line["system"], set()).update([line["code"], *line.get("alternates", [])])
+    oracle = {system: facts_for(releases.get(system), found) for system, found in codes.items() if releases.get(system)}
+    for system in codes:
+        if not releases.get(system):
+            label = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS"}[system]
+            issues.append(Issue(None, "warning", f"No {label} release is pinned, so {label} codes cannot be checked."))
+    for number, line in enumerate(lines, start=1):
+        for alternate in line.get("alternates", []):
+            problem = validity_problem(oracle, line["system"], alternate)
+            if problem is not None:
+                issues.append(Issue(number, "error", f"Alternate: {problem.message}", problem.kind))
+    answer_like = [AnswerLine(line["code"], line["role"], line["system"], tuple(line["modifiers"]), line["units"]) for line in lines]
+    demographics = Demographics(age=patient_age, sex=patient_sex or None)
+    checks, _ = guideline_checks(answer_like, oracle, demographics)
+    line_numbers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines, start=1):
+        line_numbers.setdefault(line["code"], []).append(number)
+    for check in checks:
+        numbers = sorted({n for code in check.codes for n in line_numbers.get(code, [])})
+        message = f"{check.message} (guideline {check.guideline})" if check.guideline else check.message
+        issues.append(Issue(numbers[0] if numbers else None, "error" if check.kind in BLOCKING else "warning", message, check.kind))
+    seen: dict[tuple[str, str], int] = {}
+    for number, line in enumerate(lines, start=1):
+        token = (line["system"], line["code"])
+        if token in seen and line["system"] == "icd10cm":
+            issues.append(Issue(number, "warning", f"{display_code(line['code'])} is already key line {seen[token]}."))
+        seen.setdefault(token, number)
+    if lines and not any(line["role"] == "principal" for line in lines) and any(line["system"] == "icd10cm" for line in lines):
+        issues.append(Issue(None, "warning", "No principal (first-listed) diagnosis: mark one diagnosis as principal."))
+    return issues
+
+
+def case_privacy_warnings(*, title: str, summary: str, documents: list[dict]) -> list[str]:
+    warnings = privacy_warnings(f"{title}\n{summary}", where="the title or summary")
+    for document in documents:
+        warnings.extend(privacy_warnings(document.get("body", ""), where=f"“{document.get('title') or 'a document'}”"))
+    return warnings
+
+
+def _unique_slug(title: str, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:70] or "case"
+    slug = base
+    n = 2
+    while Case.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def case_save(*, actor, case: Case | None, fields: dict, documents: list[dict]) -> Case:
+    """Create or update a case and replace its documents, all in one transaction."""
+    creating = case is None
+    with transaction.atomic():
+        if creating:
+            case = Case(author=actor)
+        for name, value in fields.items():
+            setattr(case, name, value)
+        if not case.slug:
+            case.slug = _unique_slug(case.title, exclude_pk=case.pk)
+        case.full_clean()
+        case.save()
+        case.documents.all().delete()
+        CaseDocument.objects.bulk_create(
+            CaseDocument(case=case, kind=d.get("kind") or "progress_note", title=d["title"][:200], body=d["body"], order=n)
+            for n, d in enumerate(documents)
+        )
+        audit_record(actor=actor, action="exercises.case_created" if creating else "exercises.case_updated", target=case,
+                     after={"title": case.title, "published": case.is_published, "documents": len(documents)})
+    return case
+
+
+def _line_signature(lines) -> list[tuple]:
+    return [tuple(line[f] if isinstance(line, dict) else getattr(line, f) for f in KEY_FIELDS) for line in lines]
+
+
+def answer_key_publish(*, actor, case: Case, lines: list[dict], note: str = "") -> tuple[AnswerKey, bool]:
+    """Save the key as a new version when it differs from the current one; regrade submitted work.
+
+    Returns (key, created). Old versions and the scores graded against them are kept.
+    """
+    lines = key_lines_clean(lines)
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        current = case.answer_keys.order_by("-version").first()
+        if current is not None:
+            existing = list(current.lines.order_by("order", "id").values(*KEY_FIELDS))
+            if _line_signature(existing) == _line_signature(lines):
+                return current, False
+        key = AnswerKey.objects.create(case=case, version=(current.version + 1) if current else 1, created_by=actor, note=note[:255])
+        AnswerKeyLine.objects.bulk_create(AnswerKeyLine(key=key, order=n, **line) for n, line in enumerate(lines))
+        audit_record(
+            actor=actor, action="exercises.answer_key_versioned", target=key,
+            before={"version": current.version} if current else None,
+            after={"version": key.version, "lines": [f"{line['role']}:{line['code']}" for line in lines]},
+        )
+        if current is not None:
+            submissions_regrade(submissions=Submission.objects.filter(case=case), key=key)
+    return key, True
+
+
+def case_move_to_release(*, actor, case: Case, release: CodeSetRelease) -> list[Issue]:
+    """Re-pin a case to a newer release after re-validating its current key; refuse on blocking problems."""
+    if release.status != "ready":
+        raise ValidationError("That release is not ready.")
+    field = {"icd10cm": "icd10cm_release", "cpt": "cpt_release", "hcpcs": "hcpcs_release"}.get(release.system)
+    if field is None:
+        raise ValidationError("Cases cannot be pinned to that code system.")
+    key = case.answer_keys.order_by("-version").first()
+    lines = list(key.lines.values(*KEY_FIELDS)) if key else []
+    releases = {"icd10cm": case.icd10cm_release, "cpt": case.cpt_release, "hcpcs": case.hcpcs_release, release.system: release}
+    issues = key_validate(lines=lines, releases=releases, patient_age=case.patient_age, patient_sex=case.patient_sex)
+    errors = [issue for issue in issues if issue.level == "error"]
+    if errors:
+        raise ValidationError(
+            [f"Key line {i.line}: {i.message}" if i.line else i.message for i in errors]
+            + ["Fix the answer key first, then move the case to the new release."]
+        )
+    with transaction.atomic():
+        before = getattr(case, field)
+        setattr(case, field, release)
+        case.save(update_fields=[field, "updated_at"])
+        audit_record(actor=actor, action="exercises.case_release_moved", target=case,
+                     before={"release": str(before) if before else None}, after={"release": str(release)})
+    return issues

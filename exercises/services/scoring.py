@@ -1,0 +1,141 @@
+"""Scoring submitted work: one submission against a key version, or a claimed batch of pending ones."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..grading import Policy
+from ..models import AnswerKey, Case, Submission, SubmissionScore, SubmissionStatus
+from ..scoring import grade_lines, policy_for
+
+logger = logging.getLogger(__name__)
+
+# How many pending submissions one scoring task may take on: its own plus others nobody holds yet.
+CLAIM_LIMIT = 20
+
+
+def submission_score(*, submission_id: int, key_id: int | None = None) -> SubmissionScore | None:
+    """Grade one submission against a key version (its own by default). Idempotent: a repeat is a no-op.
+
+    The submission row is locked for the whole grading, so concurrent runs queue up behind each other;
+    the unique (submission, key) constraint is the last word if two ever get through.
+    """
+    if key_id is None and _already_scored(submission_id):
+        return None  # a repeated delivery: nothing to lock, nothing to write
+    with transaction.atomic():
+        try:
+            submission = (
+                Submission.objects.select_for_update(of=("self",)).select_related("student", "case").get(pk=submission_id)
+            )
+        except Submission.DoesNotExist:
+            return None
+        if submission.status == SubmissionStatus.DRAFT:
+            return None
+        case = submission.case
+        # A pending submission has never been scored (score and status are written together).
+        first_scoring = submission.status == SubmissionStatus.PENDING and key_id in (None, submission.key_id)
+        key_id = key_id or submission.key_id
+        make_current = True
+        if not first_scoring:
+            if SubmissionScore.objects.filter(submission_id=submission.pk, key_id=key_id).exists():
+                if submission.status != SubmissionStatus.SCORED:
+                    submission.status = SubmissionStatus.SCORED
+                    submission.save(update_fields=["status", "updated_at"])
+                return None
+            key = AnswerKey.objects.filter(pk=key_id, case=case).first()
+            if key is None:
+                return None
+            current = SubmissionScore.objects.filter(submission=submission, is_current=True).select_related("key").first()
+            make_current = current is None or current.key.version <= key.version
+            if make_current and current is not None:
+                SubmissionScore.objects.filter(pk=current.pk).update(is_current=False)
+        result, policy = grade_lines(case=case, key_id=key_id, lines=submission.lines,
+                                     query_provider=submission.query_provider)
+        score = SubmissionScore(
+            submission=submission, key_id=key_id, score=result.score, final_score=result.score,
+            passed=result.passed, result=result.as_dict(), policy=policy.as_dict(), is_current=make_current,
+        )
+        if first_scoring:
+            score.save(force_insert=True)  # the row lock above rules out a parallel insert
+        else:
+            try:
+                with transaction.atomic():
+                    score.save(force_insert=True)
+            except IntegrityError:
+                return None
+        submission.status = SubmissionStatus.SCORED
+        submission.save(update_fields=["status", "updated_at"])
+        if make_current:
+            _record_evidence(submission, case, score.final_score)
+    return score
+
+
+def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -> SubmissionScore | None:
+    """Score a pending submission and, in the same transaction, up to ``limit - 1`` other pending ones.
+
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED``: a row another worker holds is left to it, so two
+    workers never wait on each other and never grade the same row. The others' own tasks then find
+    them scored and stop after one query. Returns the score of ``submission_id`` (None when it was not
+    pending, or another worker holds it). Pending means never scored: score and status are written in
+    the same transaction, so a claimed pending row can take its first score without a duplicate check.
+    """
+    if _already_scored(submission_id):
+        return None
+    claim = Submission.objects.select_for_update(of=("self",), skip_locked=True).select_related("student", "case")
+    with transaction.atomic():
+        own = claim.filter(pk=submission_id, status=SubmissionStatus.PENDING, key__isnull=False).first()
+        if own is None:
+            return None
+        batch = [own]
+        if limit > 1:
+            batch += list(
+                claim.filter(status=SubmissionStatus.PENDING, key__isnull=False).exclude(pk=submission_id)
+                .order_by("queued_at")[: limit - 1]
+            )
+        policies: dict[int | None, Policy] = {}
+        scores: list[SubmissionScore] = []
+        for submission in batch:
+            try:
+                scores.append(_first_score(submission, policies))
+            except Exception:
+                if submission is own:
+                    raise
+                # Never let one bad row hold up the others: its own task grades it and reports the error.
+                logger.exception("Could not grade submission %s in a batch; its own task will retry", submission.pk)
+        SubmissionScore.objects.bulk_create(scores)
+        Submission.objects.filter(pk__in=[score.submission_id for score in scores]).update(
+            status=SubmissionStatus.SCORED, updated_at=timezone.now())
+        for score in scores:
+            _record_evidence(score.submission, score.submission.case, score.final_score)
+    return scores[0]
+
+
+def _already_scored(submission_id: int) -> bool:
+    """A cheap, lock-free check that lets duplicate deliveries stop before opening a transaction."""
+    status = Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+    return status == SubmissionStatus.SCORED
+
+
+def _first_score(submission: Submission, policies: dict[int | None, Policy]) -> SubmissionScore:
+    case = submission.case
+    policy = policies.get(case.grading_policy_id)
+    if policy is None:
+        policy = policies[case.grading_policy_id] = policy_for(case)
+    result, policy = grade_lines(case=case, key_id=submission.key_id, lines=submission.lines,
+                                 query_provider=submission.query_provider, policy=policy)
+    return SubmissionScore(
+        submission=submission, key_id=submission.key_id, score=result.score, final_score=result.score,
+        passed=result.passed, result=result.as_dict(), policy=policy.as_dict(), is_current=True,
+    )
+
+
+def _record_evidence(submission: Submission, case: Case, final_score: float) -> None:
+    from certification.services import evidence_record
+
+    evidence_record(
+        student=submission.student, domain=case.exam_domain, score=final_score / 100.0, source="case",
+        source_id=submission.pk,
+    )

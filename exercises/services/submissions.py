@@ -1,0 +1,198 @@
+"""Drafts, submission and scoring."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..grading import MAX_LINES, normalize_code, normalize_modifiers, normalize_units
+from ..models import AnswerKey, Case, Submission, SubmissionStatus
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("principal", "secondary", "procedure", "em")
+SYSTEMS = ("icd10cm", "cpt", "hcpcs")
+_CODE_CHARS = re.compile(r"^[A-Z0-9]{1,10}$")
+DOUBLE_SUBMIT_WINDOW = datetime.timedelta(seconds=30)
+
+
+def lines_clean(raw_lines: object) -> list[dict]:
+    """Check the shape of submitted lines; raise ValidationError with every problem, in plain words."""
+    if raw_lines is None:
+        return []
+    if not isinstance(raw_lines, (list, tuple)):
+        raise ValidationError("Lines must be a list.")
+    if len(raw_lines) > MAX_LINES:
+        raise ValidationError(f"A submission can have at most {MAX_LINES} lines; {len(raw_lines)} were sent.")
+    errors: list[str] = []
+    cleaned: list[dict] = []
+    principals = 0
+    for number, raw in enumerate(raw_lines, start=1):
+        if not isinstance(raw, dict):
+            errors.append(f"Line {number}: not a line.")
+            continue
+        code = normalize_code(raw.get("code"))
+        if not code:
+            continue
+        role = raw.get("role") or "secondary"
+        system = raw.get("system") or ("icd10cm" if role in ("principal", "secondary") else "cpt")
+        if role not in ROLES:
+            errors.append(f"Line {number}: role must be one of {', '.join(ROLES)}.")
+            continue
+        if system not in SYSTEMS:
+            errors.append(f"Line {number}: code system must be one of {', '.join(SYSTEMS)}.")
+            continue
+        if not _CODE_CHARS.match(code):
+            errors.append(f"Line {number}: \u201c{str(raw.get('code'))[:20]}\u201d is not a code (letters and digits only).")
+            continue
+        modifiers = normalize_modifiers(raw.get("modifiers"))
+        if any(not re.match(r"^[A-Z0-9]{2}$", m) for m in modifiers) or len(modifiers) > 4:
+            errors.append(f"Line {number}: modifiers are two letters or digits each, at most four.")
+            continue
+        units = normalize_units(raw.get("units"))
+        if units is None:
+            errors.append(f"Line {number}: units must be a whole number from 1 to 999.")
+            continue
+        if role == "principal":
+            principals += 1
+        cleaned.append({"role": role, "system": system, "code": code, "modifiers": list(modifiers), "units": units})
+    if principals > 1:
+        errors.append("Enter one principal (first-listed) diagnosis; list the others as secondary diagnoses.")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def draft_get_or_create(*, student, case: Case) -> Submission:
+    draft = Submission.objects.filter(student=student, case=case, status=SubmissionStatus.DRAFT).first()
+    if draft is not None:
+        return draft
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(student=student, case=case)
+    except IntegrityError:  # created by a parallel request
+        return Submission.objects.get(student=student, case=case, status=SubmissionStatus.DRAFT)
+
+
+def draft_save(*, student, case: Case, lines: object, query_provider: bool = False, elapsed_seconds: int = 0) -> Submission:
+    """Autosave. Shapes are checked leniently: a draft may hold half-typed codes, never a broken row."""
+    try:
+        cleaned = lines_clean(lines)
+    except ValidationError:
+        cleaned = [line for line in _lenient(lines)]
+    with transaction.atomic():
+        draft = draft_get_or_create(student=student, case=case)
+        draft = Submission.objects.select_for_update().get(pk=draft.pk)
+        if draft.status != SubmissionStatus.DRAFT:
+            raise ValidationError("This attempt was already submitted.")
+        draft.lines = cleaned
+        draft.query_provider = bool(query_provider)
+        draft.elapsed_seconds = max(draft.elapsed_seconds, min(int(elapsed_seconds or 0), 24 * 3600))
+        draft.save(update_fields=["lines", "query_provider", "elapsed_seconds", "updated_at"])
+    return draft
+
+
+def _lenient(lines: object) -> list[dict]:
+    if not isinstance(lines, (list, tuple)):
+        return []
+    kept = []
+    for raw in list(lines)[:MAX_LINES]:
+        try:
+            kept.extend(lines_clean([raw]))
+        except ValidationError:
+            continue
+    return kept
+
+
+def _current_key_id(case: Case) -> int:
+    key_id = case.answer_keys.order_by("-version").values_list("pk", flat=True).first()
+    if key_id is None:
+        raise ValidationError("This case has no answer key yet; it cannot be submitted.")
+    return key_id
+
+
+def submission_submit(
+    *, student, case: Case, lines: object, query_provider: bool = False, elapsed_seconds: int = 0,
+    draft_id: int | None = None,
+) -> tuple[Submission, bool]:
+    """Turn the student's draft into a pending submission and queue scoring after commit.
+
+    Returns (submission, created). Submitting the same draft twice returns the first submission.
+    """
+    if not case.is_published and not student.can_author:
+        raise ValidationError("This case is closed for submissions.")
+    cleaned = lines_clean(lines)
+    if not cleaned and not query_provider:
+        raise ValidationError("Enter at least one code (or choose to query the provider) before submitting.")
+    key_id = _current_key_id(case)
+    now = timezone.now()
+    with transaction.atomic():
+        if draft_id is not None:
+            draft = Submission.objects.select_for_update().filter(pk=draft_id, student=student, case=case).first()
+            if draft is None:
+                raise ValidationError("That attempt does not exist.")
+            if draft.status != SubmissionStatus.DRAFT:
+                return draft, False
+        else:
+            # One statement finds both the open draft and any attempt submitted moments ago (a double submit).
+            rows = list(
+                Submission.objects.select_for_update(of=("self",))
+                .filter(student=student, case=case)
+                .filter(Q(status=SubmissionStatus.DRAFT) | Q(submitted_at__gte=now - DOUBLE_SUBMIT_WINDOW))
+                .order_by(F("submitted_at").desc(nulls_last=True), "pk")
+            )
+            recent = next((row for row in rows if row.status != SubmissionStatus.DRAFT), None)
+            if recent is not None and recent.lines == cleaned and recent.query_provider == bool(query_provider):
+                return recent, False
+            draft = next((row for row in rows if row.status == SubmissionStatus.DRAFT), None) or Submission(
+                student=student, case=case)
+        draft.lines = cleaned
+        draft.query_provider = bool(query_provider)
+        draft.elapsed_seconds = max(draft.elapsed_seconds, min(int(elapsed_seconds or 0), 24 * 3600))
+        draft.key_id = key_id
+        draft.status = SubmissionStatus.PENDING
+        draft.submitted_at = now
+        draft.queued_at = now
+        draft.save()
+        submission_id = draft.pk
+        transaction.on_commit(lambda: queue_scoring(submission_id))
+    return draft, True
+
+
+def queue_scoring(submission_id: int, key_id: int | None = None) -> None:
+    """Publish the scoring task; a broker that is down leaves the row pending for the sweeper."""
+    from ..tasks import score_submission
+
+    try:
+        score_submission.delay(submission_id, key_id)
+    except Exception:  # noqa: BLE001 - broker errors must never reach the student; the sweeper retries
+        logger.warning("Could not queue scoring for submission %s; the sweeper will retry", submission_id, exc_info=True)
+
+
+def submissions_requeue_stale(*, older_than_seconds: int = 120, limit: int = 1000) -> int:
+    """Queue pending submissions whose task never ran (broker down at submit, lost message)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Submission.objects.filter(status=SubmissionStatus.PENDING, queued_at__lt=cutoff)
+        .order_by("queued_at").values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    Submission.objects.filter(pk__in=ids, status=SubmissionStatus.PENDING).update(queued_at=timezone.now())
+    for submission_id in ids:
+        transaction.on_commit(lambda sid=submission_id: queue_scoring(sid))
+    return len(ids)
+
+
+def submissions_regrade(*, submissions, key: AnswerKey) -> int:
+    """Queue grading of submitted work against a key version; already graded pairs stay as they are."""
+    ids = list(submissions.exclude(status=SubmissionStatus.DRAFT).values_list("pk", flat=True))
+    for submission_id in ids:
+        transaction.on_commit(lambda sid=submission_id: queue_scoring(sid, key.pk))
+    return len(ids)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exercises"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_create, name="case_create"),
+    path("authoring/validate/", views.case_validate, name="case_validate"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/export.csv", views.review_export, name="review_export"),
+    path("review/regrade/", views.review_regrade, name="review_regrade"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
+    path("submissions/<int:pk>/result/", views.submission_result, name="submission_result"),
+    path("submissions/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("scores/<int:pk>/override-line/", views.override_line, name="override_line"),
+    path("scores/<int:pk>/override-total/", views.override_total, name="override_total"),
+    path("<slug:slug>/", views.case_workspace, name="case_workspace"),
+    path("<slug:slug>/draft/", views.draft_autosave, name="draft_save"),
+    path("<slug:slug>/submit/", views.submit, name="submit"),
+    path("<slug:slug>/notes/", views.code_notes, name="code_notes"),
+    path("<slug:slug>/edit/", views.case_edit, name="case_edit"),
+    path("<slug:slug>/move-release/", views.case_move_release, name="case_move_release"),
+]

@@ -1,0 +1,18 @@
+from .authoring import case_create, case_edit, case_move_release, case_validate  # noqa: F401
+from .review import (  # noqa: F401
+    comment_add,
+    override_line,
+    override_total,
+    review_export,
+    review_queue,
+    review_regrade,
+)
+from .workspace import (  # noqa: F401
+    case_list,
+    case_workspace,
+    code_notes,
+    draft_autosave,
+    submission_detail,
+    submission_result,
+    submit,
+)

@@ -1,0 +1,101 @@
+"""Text normalisation shared by the index builder and the query parser (no Django)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUERY_CHARS = 200
+MAX_TOKENS = 8
+MAX_TOKEN_CHARS = 32
+
+# Words that carry no meaning for a lookup. "with" and "without" are deliberately
+# absent: in ICD-10-CM they separate different codes.
+STOPWORDS = frozenset(
+    "a an and as at by due for from in into is of on or the to".split()
+)
+# Words that make a title "rarer" or "plainer" when ranking siblings.
+# "without ..." names the condition with nothing added, so it counts as plain.
+PLAIN_WORDS = frozenset({"unspecified", "nos", "without"})
+CONNECTIVES = frozenset({"with", "without"})
+RARE_WORDS = frozenset({"other", "specified"})
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_APOSTROPHE_RE = re.compile(r"[\u2019'`]")
+_COMPOUND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_BRACKETED_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+NEGATIONS = frozenset({"without", "not", "no"})
+# Letter, digit, then up to five letters/digits: ICD-10-CM (E11.40, T15.01XA),
+# HCPCS (J1100) and CPT (99213, 0001F) once the dot is removed.
+_CODE_RE = re.compile(r"^(?=[A-Z0-9]*\d)[A-Z0-9]{2,7}$")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and apostrophes (Crohn's -> crohns)."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _APOSTROPHE_RE.sub("", text.lower())
+
+
+def words(text: str) -> list[str]:
+    """Every word of a text, in order, folded."""
+    return _WORD_RE.findall(fold(text))
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+def index_words(text: str) -> list[str]:
+    """Content words plus hyphenated compounds written solid (gastro-esophageal -> gastroesophageal)."""
+    found = content_words(text)
+    for compound in _COMPOUND_RE.findall(fold(text)):
+        found.append(compound.replace("-", ""))
+    return found
+
+
+def phrasing_words(text: str) -> list[str]:
+    """The words that make a title or inclusion term specific, for "plain before rarer" ranking.
+
+    Classification boilerplate does not make a code rarer: text in parentheses or
+    brackets (nonessential modifiers), parts that only say "unspecified" or
+    "not specified", and negations ("without complications", "not intractable").
+    "Migraine, unspecified, not intractable, without status migrainosus" -> [migraine].
+    """
+    text = _BRACKETED_RE.sub(" ", fold(text))
+    kept: list[str] = []
+    for position, segment in enumerate(text.split(",")):
+        tokens = _WORD_RE.findall(segment)
+        if not tokens:
+            continue
+        # After the first comma, "unspecified organism", "site not specified", "without ..." only qualify.
+        if position and (tokens[0] in NEGATIONS or tokens[0] in PLAIN_WORDS or tokens[-1] in PLAIN_WORDS
+                         or tokens[-2:] == ["not", "specified"]):
+            continue
+        for token in tokens:
+            if token in NEGATIONS:
+                break
+            if token not in STOPWORDS and token not in PLAIN_WORDS and token not in CONNECTIVES:
+                kept.append(token)
+    return kept
+
+
+def query_tokens(text: str) -> list[str]:
+    """The distinct meaningful words of a query, in order, capped in number and length."""
+    seen: list[str] = []
+    for word in words(text[:MAX_QUERY_CHARS]):
+        word = word[:MAX_TOKEN_CHARS]
+        if word in STOPWORDS or word in seen:
+            continue
+        seen.append(word)
+        if len(seen) == MAX_TOKENS:
+            break
+    return seen
+
+
+def normalize_code(text: str) -> str | None:
+    """``e11.4`` / ``E114`` / ``E11.-`` -> ``E114``; None when the text cannot be a code."""
+    candidate = text.strip().upper().replace(".", "").replace(" ", "").rstrip("-")
+    if _CODE_RE.match(candidate):
+        return candidate
+    return None

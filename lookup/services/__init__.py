@@ -1,0 +1,1 @@
+"""Lookup services: the per-process search index and the Alphabetic Index import."""

@@ -1,0 +1,140 @@
+// Chart-case pages: repeatable rows, the timer, tabular notes for the code in focus, double-submit guard.
+// No inline scripts (CSP): everything is wired from data- attributes.
+(function () {
+  "use strict";
+
+  var counter = 1000;
+
+  function renumber(list) {
+    // Keep visible labels in order ("Secondary diagnosis 1, 2, ...") after adds and removes.
+    list.querySelectorAll("[data-row]").forEach(function (row, index) {
+      row.querySelectorAll("label, [data-remove-row] .visually-hidden").forEach(function (label) {
+        label.textContent = label.textContent.replace(/\d+$/, String(index + 1));
+      });
+    });
+  }
+
+  function notify(form) {
+    if (form) form.dispatchEvent(new CustomEvent("rows-changed", { bubbles: true }));
+  }
+
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    if (add) {
+      var kind = add.getAttribute("data-add-row");
+      var template = document.getElementById("row-template-" + kind);
+      var list = document.querySelector('[data-rows="' + kind + '"]');
+      if (!template || !list) return;
+      counter += 1;
+      var html = template.innerHTML.replace(/__n__/g, String(counter));
+      var holder = document.createElement("ol");
+      holder.innerHTML = html.trim();
+      var row = holder.firstElementChild;
+      list.appendChild(row);
+      if (kind !== "doc" && kind !== "key") renumber(list);
+      if (window.htmx) window.htmx.process(row);
+      if (window.codewise && window.codewise.bindTypeahead) window.codewise.bindTypeahead(row);
+      var first = row.querySelector("input[type=text], textarea, select");
+      if (first) first.focus();
+      notify(add.closest("form"));
+      return;
+    }
+    var remove = event.target.closest("[data-remove-row]");
+    if (remove) {
+      var rowEl = remove.closest("[data-row]");
+      var parent = rowEl && rowEl.parentElement;
+      var form = remove.closest("form");
+      if (!rowEl) return;
+      if (parent && parent.querySelectorAll("[data-row]").length === 1) {
+        rowEl.querySelectorAll("input[type=text], textarea").forEach(function (input) { input.value = ""; });
+      } else {
+        rowEl.remove();
+      }
+      if (parent && parent.getAttribute("data-rows") !== "doc" && parent.getAttribute("data-rows") !== "key") renumber(parent);
+      var next = parent && parent.parentElement.querySelector("[data-add-row]");
+      if (next) next.focus();
+      notify(form);
+    }
+  });
+
+  // Timer: counts up from the time already spent on this draft; the value is saved with the draft.
+  function startTimer() {
+    var display = document.querySelector("[data-timer]");
+    if (!display) return;
+    var input = document.querySelector("[data-elapsed-input]");
+    var started = Date.now();
+    var base = parseInt(display.getAttribute("data-elapsed") || "0", 10) || 0;
+    function pad(n) { return n < 10 ? "0" + n : String(n); }
+    function tick() {
+      var seconds = base + Math.floor((Date.now() - started) / 1000);
+      var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+      display.textContent = (h ? h + ":" + pad(m) : pad(m)) + ":" + pad(s);
+      if (input) input.value = String(seconds);
+    }
+    tick();
+    window.setInterval(tick, 1000);
+  }
+
+  // Tabular notes of the code being worked on, loaded through htmx from the case's pinned release.
+  var notesTimer = null;
+  var lastNotesUrl = "";
+  function loadNotes(input) {
+    var form = input.closest("form[data-notes-url]");
+    if (!form || !window.htmx) return;
+    var code = (input.value || "").trim();
+    if (code.length < 3) return;
+    var system = input.getAttribute("data-system") || "icd10cm";
+    var row = input.closest("[data-row]");
+    var select = row && row.querySelector('select[name="px_system"]');
+    if (select) system = select.value;
+    var release = form.getAttribute("data-release-" + system) || "";
+    var url = form.getAttribute("data-notes-url") + "?system=" + encodeURIComponent(system) +
+      "&code=" + encodeURIComponent(code) + (release ? "&release=" + encodeURIComponent(release) : "");
+    if (url === lastNotesUrl) return;
+    lastNotesUrl = url;
+    window.htmx.ajax("GET", url, { target: "#code-notes", swap: "innerHTML" });
+  }
+  document.addEventListener("change", function (event) {
+    var systemSelect = event.target.closest('select[name="px_system"]');
+    if (systemSelect) {
+      // Point the row's typeahead at the chosen code system and its pinned release.
+      var codeInput = systemSelect.closest("[data-row]").querySelector("[data-code-input]");
+      var form = systemSelect.closest("form");
+      if (codeInput) {
+        codeInput.setAttribute("data-system", systemSelect.value);
+        codeInput.setAttribute("data-release", (form && form.getAttribute("data-release-" + systemSelect.value)) || "");
+      }
+      return;
+    }
+    var input = event.target.closest("[data-code-input]");
+    if (input) loadNotes(input);
+  });
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest("[data-code-input]");
+    if (!input) return;
+    window.clearTimeout(notesTimer);
+    notesTimer = window.setTimeout(function () { loadNotes(input); }, 600);
+  });
+  document.addEventListener("typeahead:select", function (event) {
+    var input = event.target.closest("[data-code-input]");
+    if (!input) return;
+    loadNotes(input);
+    var form = input.closest("form");
+    if (form) form.dispatchEvent(new CustomEvent("rows-changed", { bubbles: true }));
+  });
+  document.addEventListener("focusin", function (event) {
+    var input = event.target.closest("[data-code-input]");
+    if (input && input.value) { window.clearTimeout(notesTimer); loadNotes(input); }
+  });
+
+  // One submit per attempt: disable the button once the form is on its way (the server also refuses repeats).
+  document.addEventListener("submit", function (event) {
+    var button = event.target.querySelector("[data-submit]");
+    if (!button) return;
+    if (button.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
+    button.setAttribute("aria-disabled", "true");
+    button.textContent = "Submitting…";
+  });
+
+  document.addEventListener("DOMContentLoaded", startTimer);
+})();
