@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .factories import make_release
 
@@ -31,7 +32,7 @@ def test_typing_then_arrow_and_enter_picks_a_code_and_dispatches_the_event(page,
     assert box.get_attribute("aria-expanded") == "true"
     first = listbox.get_by_role("option").first
     assert "E11.40" in first.inner_text() and "Billable" in first.inner_text()
-    page.wait_for_function("document.querySelector('.typeahead [role=status]').textContent.includes('found')")
+    expect(page.locator(".typeahead [role=status]")).to_contain_text("found")
 
     box.press("ArrowDown")
     assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
