@@ -76,23 +76,27 @@ def submission_score(*, submission_id: int, key_id: int | None = None) -> Submis
 def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -> SubmissionScore | None:
     """Score a pending submission and, in the same transaction, up to ``limit - 1`` other pending ones.
 
-    Rows are claimed with ``FOR UPDATE SKIP LOCKED``: a row another worker holds is left to it, so two
-    workers never wait on each other and never grade the same row. The others' own tasks then find
-    them scored and stop after one query. Returns the score of ``submission_id`` (None when it was not
-    pending, or another worker holds it). Pending means never scored: score and status are written in
-    the same transaction, so a claimed pending row can take its first score without a duplicate check.
+    The own row is locked (waiting if another worker's batch holds it); the others are claimed with
+    ``FOR UPDATE SKIP LOCKED``, so a batch never waits on another and no row is graded twice. The
+    others' own tasks then find them scored and stop after one query; if the batch that held them
+    rolled back instead, their own tasks score them. Returns the score of ``submission_id`` (None when
+    it was no longer pending). Pending means never scored: score and status are written in the same
+    transaction, so a claimed pending row can take its first score without a duplicate check.
     """
     if _already_scored(submission_id):
         return None
-    claim = Submission.objects.select_for_update(of=("self",), skip_locked=True).select_related("student", "case")
+    claim = Submission.objects.select_for_update(of=("self",)).select_related("student", "case")
     with transaction.atomic():
-        own = claim.filter(pk=submission_id, status=SubmissionStatus.PENDING, key__isnull=False).first()
-        if own is None:
+        # Wait for the own row rather than skip it: if another worker's batch holds it and then rolls back
+        # (killed, deadlock victim), this task is the one left to score it.
+        own = claim.filter(pk=submission_id).first()
+        if own is None or own.status != SubmissionStatus.PENDING or own.key_id is None:
             return None
         batch = [own]
         if limit > 1:
+            others = Submission.objects.select_for_update(of=("self",), skip_locked=True).select_related("student", "case")
             batch += list(
-                claim.filter(status=SubmissionStatus.PENDING, key__isnull=False).exclude(pk=submission_id)
+                others.filter(status=SubmissionStatus.PENDING, key__isnull=False).exclude(pk=submission_id)
                 .order_by("queued_at")[: limit - 1]
             )
         policies: dict[int | None, Policy] = {}

@@ -136,5 +136,31 @@
     button.textContent = "Submitting…";
   });
 
+  // Autosave status: never say "Draft saved" while edits made after that save are still waiting.
+  var edits = 0, editsSent = 0;
+  function markUnsaved(event) {
+    var form = event.target.closest && event.target.closest("#coding-form");
+    if (!form) return;
+    edits += 1;
+    var status = document.getElementById("autosave-status");
+    if (status && status.getAttribute("data-state") !== "unsaved") {
+      status.setAttribute("data-state", "unsaved");
+      status.textContent = "Unsaved changes…";
+    }
+  }
+  ["input", "change", "rows-changed"].forEach(function (name) { document.addEventListener(name, markUnsaved); });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "coding-form") editsSent = edits;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var status = event.detail.target;
+    if (!status || status.id !== "autosave-status") return;
+    if (edits > editsSent) {
+      status.textContent = "Unsaved changes…";
+    } else {
+      status.setAttribute("data-state", "saved");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", startTimer);
 })();

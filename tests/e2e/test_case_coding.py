@@ -27,7 +27,8 @@ def test_rows_autosave_notes_and_feedback(page, student, instructor, cohort):
     page.get_by_role("button", name="Remove procedure 2").click()
     page.get_by_role("combobox", name="Procedure 1").fill("25600")
     page.get_by_role("combobox", name="Procedure 1").press("Escape")
-    page.locator("#autosave-status", has_text="Draft saved").wait_for()
+    # The status only says "saved" once the last edit is saved, not after an earlier autosave.
+    page.locator('#autosave-status[data-state="saved"]', has_text="Draft saved").wait_for()
     draft = Submission.objects.get(student=student, status="draft")
     assert {line["code"] for line in draft.lines} == {"S52521", "E119", "W092XXA", "25600"}
 
