@@ -39,7 +39,10 @@ def test_database_url_postgres_and_sqlite():
     pg = database_from_url("postgres://user:p%40ss@db.internal:6543/lms")
     assert pg["ENGINE"] == "django.db.backends.postgresql"
     assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("lms", "user", "p@ss", "db.internal", "6543")
-    assert database_from_url("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
+    sqlite = database_from_url("sqlite:////tmp/x.sqlite3")
+    assert sqlite["NAME"] == "/tmp/x.sqlite3"
+    # A URL-configured SQLite file gets the same concurrency settings as the embedded default.
+    assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE" and "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
     with pytest.raises(ImproperlyConfigured, match="scheme"):
         database_from_url("mysql://db/lms")
 
