@@ -22,9 +22,13 @@ def obs(domain: str, scores: list[float], age: float = 0.0) -> list[Observation]
 
 
 def test_beta_quantile_inverts_the_cdf():
-    for a, b in ((2, 3), (0.5, 0.5), (30, 5)):
-        for p in (0.05, 0.5, 0.95):
-            assert beta_cdf(beta_quantile(p, a, b), a, b) == pytest.approx(p, abs=1e-6)
+    # Skewed, U-shaped and very concentrated shapes, and tail probabilities: Newton must not escape.
+    for a, b in ((2, 3), (0.5, 0.5), (30, 5), (0.3, 40), (1000, 2), (1, 1), (200, 200)):
+        for p in (0.001, 0.05, 0.5, 0.95, 0.999):
+            x = beta_quantile(p, a, b)
+            assert 0.0 <= x <= 1.0
+            assert beta_cdf(x, a, b) == pytest.approx(p, abs=1e-9)
+    assert beta_quantile(0.0, 2, 3) == 0.0 and beta_quantile(1.0, 2, 3) == 1.0
     assert beta_cdf(0.5, 1, 1) == pytest.approx(0.5)
 
 
