@@ -5,9 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import rollup_pending_clear
+from .services import rollup_pending_clear, rollup_pending_clear_many
 from .services.attempts import attempts_close_overdue
-from .services.rollups import rollups_refresh
+from .services.rollups import rollups_refresh, rollups_refresh_many
 from .services.scoring import attempt_score
 
 TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
@@ -34,12 +34,11 @@ def refresh_student_rollups(student_id: int) -> None:
 def refresh_rollups(student_ids: list[int]) -> None:
     """Recompute the rollups of the students graded in one transaction (one message for all of them).
 
-    Each student's "refresh queued" marker is cleared just before their evidence is read, so evidence
+    The students' "refresh queued" markers are cleared just before their evidence is read, so evidence
     landing meanwhile is either read here or queues the next refresh, never neither.
     """
-    for student_id in student_ids:
-        rollup_pending_clear(student_id=student_id)
-        rollups_refresh(student_id=student_id)
+    rollup_pending_clear_many(student_ids=student_ids)
+    rollups_refresh_many(student_ids=student_ids)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=30, max_retries=3)

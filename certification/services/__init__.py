@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -57,6 +58,44 @@ def evidence_record(
     return evidence
 
 
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One observation for ``evidence_record_many``."""
+
+    student_id: int
+    domain: str
+    score: float
+    source: str
+    source_id: str | int
+    weight: float = 1.0
+    occurred_at: datetime.datetime | None = None
+
+
+def evidence_record_many(items: Sequence[EvidenceItem]) -> int:
+    """Record (or update) many observations in one statement; one rollup refresh for all their students."""
+    if not items:
+        return 0
+    now = timezone.now()
+    rows = {}
+    for item in items:
+        if item.domain not in DOMAIN_LABELS:
+            raise ValueError(f"Unknown exam domain {item.domain!r}")
+        # The last observation of an item wins, as with repeated evidence_record calls.
+        rows[(item.student_id, item.source, str(item.source_id), item.domain)] = MasteryEvidence(
+            student_id=item.student_id, domain=item.domain, source=item.source, source_id=str(item.source_id),
+            score=min(1.0, max(0.0, float(item.score))), weight=item.weight, occurred_at=item.occurred_at or now,
+        )
+    MasteryEvidence.objects.bulk_create(
+        rows.values(),
+        update_conflicts=True,
+        unique_fields=["student", "source", "source_id", "domain"],
+        update_fields=["score", "weight", "occurred_at"],
+    )
+    for student_id in dict.fromkeys(item.student_id for item in items):
+        _schedule_rollup(student_id)
+    return len(rows)
+
+
 class _RollupBatch:
     """The on-commit hook of one transaction: every student whose evidence changed in it."""
 
@@ -90,6 +129,13 @@ def rollup_pending_clear(*, student_id: int) -> None:
         cache.delete(rollup_pending_key(student_id))
     except Exception:  # noqa: BLE001 - without a cache the marker simply expires
         logger.warning("Could not clear the rollup marker of student %s", student_id, exc_info=True)
+
+
+def rollup_pending_clear_many(*, student_ids: Sequence[int]) -> None:
+    try:
+        cache.delete_many([rollup_pending_key(student_id) for student_id in student_ids])
+    except Exception:  # noqa: BLE001 - without a cache the markers simply expire
+        logger.warning("Could not clear the rollup markers of students %s", list(student_ids), exc_info=True)
 
 
 def _queue_rollup(student_ids: int | Sequence[int]) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Avg, Q, Sum
+from django.db.models import Avg, F, Sum
 
 from .. import clock
 from ..domains import EXAM_DOMAINS
@@ -37,13 +38,22 @@ def population_prior() -> tuple[dict[str, float], float]:
 
 def _readiness_blueprints(student_id: int) -> list[Blueprint]:
     """The built-in credentials plus any custom exam the student has sat (drills are too short to predict)."""
-    return list(
-        Blueprint.objects.filter(is_active=True)
-        .filter(Q(is_builtin=True) | Q(attempts__student_id=student_id))
-        .exclude(credential="DRILL")
-        .distinct()
-        .order_by("name")
+    return _readiness_blueprints_many([student_id])[student_id]
+
+
+def _readiness_blueprints_many(student_ids: list[int]) -> dict[int, list[Blueprint]]:
+    """Per student: the built-in credentials plus the custom exams they have sat, by name (two queries)."""
+    active = Blueprint.objects.filter(is_active=True).exclude(credential="DRILL")
+    builtin = list(active.filter(is_builtin=True))
+    sat: dict[int, list[Blueprint]] = {student_id: [] for student_id in student_ids}
+    custom = (
+        active.filter(is_builtin=False, attempts__student_id__in=student_ids)
+        .annotate(sat_by=F("attempts__student_id")).distinct()
     )
+    for blueprint in custom:
+        if blueprint not in sat[blueprint.sat_by]:
+            sat[blueprint.sat_by].append(blueprint)
+    return {student_id: sorted(builtin + sat[student_id], key=lambda bp: bp.name) for student_id in student_ids}
 
 
 def _estimate(student_id: int, at, evidence_rows):
@@ -63,9 +73,17 @@ def _estimate(student_id: int, at, evidence_rows):
 
 
 def _blueprint_weights(student_id: int) -> list[tuple[Blueprint, dict[str, float]]]:
-    blueprints = _readiness_blueprints(student_id)
-    weights = {bp.pk: bp.domain_weights() for bp in Blueprint.objects.filter(pk__in=[b.pk for b in blueprints]).prefetch_related("domains")}
-    return [(bp, weights.get(bp.pk, {})) for bp in blueprints if weights.get(bp.pk)]
+    return _blueprint_weights_many([student_id])[student_id]
+
+
+def _blueprint_weights_many(student_ids: list[int]) -> dict[int, list[tuple[Blueprint, dict[str, float]]]]:
+    per_student = _readiness_blueprints_many(student_ids)
+    wanted = {bp.pk for blueprints in per_student.values() for bp in blueprints}
+    weights = {bp.pk: bp.domain_weights() for bp in Blueprint.objects.filter(pk__in=wanted).prefetch_related("domains")}
+    return {
+        student_id: [(bp, weights[bp.pk]) for bp in blueprints if weights.get(bp.pk)]
+        for student_id, blueprints in per_student.items()
+    }
 
 
 def _prediction_values(estimate, bp: Blueprint, weights: dict[str, float]):
@@ -75,36 +93,50 @@ def _prediction_values(estimate, bp: Blueprint, weights: dict[str, float]):
 
 def rollups_refresh(*, student_id: int) -> None:
     """Recompute one student's rollups from their evidence; pages then only read the result."""
+    rollups_refresh_many(student_ids=[student_id])
+
+
+def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
+    """Recompute several students' rollups in a fixed number of queries (a scoring batch's students)."""
+    student_ids = list(dict.fromkeys(student_ids))
+    if not student_ids:
+        return
     now = clock.now()
-    evidence = list(MasteryEvidence.objects.filter(student_id=student_id).values_list("domain", "score", "weight", "occurred_at"))
-    estimate, last_seen = _estimate(student_id, now, evidence)
-    blueprints = _blueprint_weights(student_id)
+    evidence: dict[int, list[tuple]] = {student_id: [] for student_id in student_ids}
+    rows = MasteryEvidence.objects.filter(student_id__in=student_ids).values_list(
+        "student_id", "domain", "score", "weight", "occurred_at")
+    for student_id, *row in rows:
+        evidence[student_id].append(tuple(row))
+    blueprints = _blueprint_weights_many(student_ids)
     today = now.date()
+    domain_rows, readiness, snapshots = [], [], []
+    for student_id in student_ids:
+        estimate, last_seen = _estimate(student_id, now, evidence[student_id])
+        domain_rows += [
+            StudentDomainRollup(
+                student_id=student_id,
+                domain=d.domain,
+                mastery=d.mastery,
+                lower=d.lower,
+                upper=d.upper,
+                evidence_count=d.evidence_count,
+                effective_evidence=d.effective_n,
+                last_evidence_at=last_seen.get(d.domain),
+                updated_at=now,
+            )
+            for d in estimate.domains.values()
+        ]
+        for bp, weights in blueprints[student_id]:
+            p, values = _prediction_values(estimate, bp, weights)
+            readiness.append(Readiness(student_id=student_id, blueprint=bp, coverage=p.coverage, updated_at=now, **values))
+            snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=today, **values))
     with transaction.atomic():
         StudentDomainRollup.objects.bulk_create(
-            [
-                StudentDomainRollup(
-                    student_id=student_id,
-                    domain=d.domain,
-                    mastery=d.mastery,
-                    lower=d.lower,
-                    upper=d.upper,
-                    evidence_count=d.evidence_count,
-                    effective_evidence=d.effective_n,
-                    last_evidence_at=last_seen.get(d.domain),
-                    updated_at=now,
-                )
-                for d in estimate.domains.values()
-            ],
+            domain_rows,
             update_conflicts=True,
             unique_fields=["student", "domain"],
             update_fields=["mastery", "lower", "upper", "evidence_count", "effective_evidence", "last_evidence_at", "updated_at"],
         )
-        readiness, snapshots = [], []
-        for bp, weights in blueprints:
-            p, values = _prediction_values(estimate, bp, weights)
-            readiness.append(Readiness(student_id=student_id, blueprint=bp, coverage=p.coverage, updated_at=now, **values))
-            snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=today, **values))
         Readiness.objects.bulk_create(
             readiness,
             update_conflicts=True,

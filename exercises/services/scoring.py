@@ -112,8 +112,7 @@ def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -
         SubmissionScore.objects.bulk_create(scores)
         Submission.objects.filter(pk__in=[score.submission_id for score in scores]).update(
             status=SubmissionStatus.SCORED, updated_at=timezone.now())
-        for score in scores:
-            _record_evidence(score.submission, score.submission.case, score.final_score)
+        _record_evidence_many(scores)
     return scores[0]
 
 
@@ -143,3 +142,13 @@ def _record_evidence(submission: Submission, case: Case, final_score: float) -> 
         student=submission.student, domain=case.exam_domain, score=final_score / 100.0, source="case",
         source_id=submission.pk,
     )
+
+
+def _record_evidence_many(scores: list[SubmissionScore]) -> None:
+    from certification.services import EvidenceItem, evidence_record_many
+
+    evidence_record_many([
+        EvidenceItem(student_id=score.submission.student_id, domain=score.submission.case.exam_domain,
+                     score=score.final_score / 100.0, source="case", source_id=score.submission_id)
+        for score in scores
+    ])

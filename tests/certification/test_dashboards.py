@@ -225,3 +225,53 @@ def test_instructor_switches_the_credential(instructor_client, cohort, builtins)
     body = instructor_client.get(reverse("certification:instructor_dashboard") + "?credential=cca").content.decode()
     assert "CCA practice exam domains" in body
     assert "passing the CCA" in body
+
+
+def test_batched_refresh_matches_one_by_one_and_keeps_each_students_own_custom_exams(cohort, builtins,
+                                                                                   django_assert_max_num_queries):
+    from certification.models import ExamAttempt
+    from certification.services.rollups import rollups_refresh_many
+
+    from .factories import BlueprintFactory
+
+    students = seed_students(cohort, 4, builtins)
+    custom = BlueprintFactory(name="Week 3 quiz", weights={"em": 1})
+    now = timezone.now()
+    ExamAttempt.objects.create(student=students[0], blueprint=custom, started_at=now, deadline=now)
+    ExamAttempt.objects.create(student=students[0], blueprint=custom, started_at=now, deadline=now)  # sat twice
+    rollups_refresh(student_id=students[0].pk)
+    one_by_one = {(r.student_id, r.blueprint_id): (r.predicted_score, r.pass_probability) for r in Readiness.objects.all()}
+    Readiness.objects.all().delete()
+
+    with django_assert_max_num_queries(12):  # not per student
+        rollups_refresh_many(student_ids=[s.pk for s in students])
+
+    batched = {(r.student_id, r.blueprint_id): (r.predicted_score, r.pass_probability) for r in Readiness.objects.all()}
+    assert batched.keys() == one_by_one.keys()
+    for key, values in one_by_one.items():
+        assert batched[key] == pytest.approx(values)
+    assert (students[0].pk, custom.pk) in batched and (students[1].pk, custom.pk) not in batched
+
+
+def test_evidence_record_many_upserts_in_one_go_and_queues_one_refresh(builtins, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from certification.services import EvidenceItem, evidence_record_many
+
+    first, second = StudentFactory.create_batch(2)
+    MasteryEvidence.objects.create(student=first, domain="em", score=0.0, source="case", source_id="7",
+                                   occurred_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        written = evidence_record_many([
+            EvidenceItem(student_id=first.pk, domain="em", score=1.0, source="case", source_id=7),  # regraded
+            EvidenceItem(student_id=second.pk, domain="em", score=1.7, source="case", source_id=8),  # clamped
+            EvidenceItem(student_id=second.pk, domain="icd10cm", score=0.5, source="case", source_id=9),
+        ])
+    assert written == 3 and len(callbacks) == 1
+    assert MasteryEvidence.objects.get(student=first, source_id="7").score == 1.0
+    assert MasteryEvidence.objects.filter(student=first).count() == 1
+    assert MasteryEvidence.objects.get(student=second, source_id="8").score == 1.0
+    assert StudentDomainRollup.objects.get(student=second, domain="icd10cm").evidence_count == 1
+    assert StudentDomainRollup.objects.get(student=first, domain="em").evidence_count == 1
+    with pytest.raises(ValueError, match="Unknown exam domain"):
+        evidence_record_many([EvidenceItem(student_id=first.pk, domain="astrology", score=1, source="case", source_id=1)])
