@@ -11,7 +11,8 @@ scoring triggers run on the same worker). It then checks that no submission was 
 --students N spreads the submissions over N students (each codes several different cases, the way a
 class works through a case set); the default is one student per submission, the worst case for
 rollups (nothing to coalesce). --rollups-aside sends rollups to a side queue that is purged instead,
-to measure the scoring path alone.
+to measure the scoring path alone. --backlog submits everything before the worker starts (a deadline
+burst) and times the queue draining, with the worker alone on the machine.
 """
 
 from __future__ import annotations
