@@ -327,7 +327,8 @@ def main() -> int:
                         help="also run SQLite with persistent database connections (CONN_MAX_AGE=60)")
     args = parser.parse_args()
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VAR_DIR")}
-    base.update(DJANGO_SETTINGS_MODULE="coding_lms.settings", LOG_LEVEL="WARNING", AXES_ENABLED="false")
+    # As production serves: DEBUG off (no query log, no static-file rescans).
+    base.update(DJANGO_SETTINGS_MODULE="coding_lms.settings", LOG_LEVEL="WARNING", AXES_ENABLED="false", DEBUG="false")
     runs = []
     postgres_url = os.environ.get("DATABASE_URL") or args.postgres
     if not os.environ.get("DATABASE_URL"):
