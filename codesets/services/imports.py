@@ -12,15 +12,18 @@ unless ``activate`` is asked for.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
+import io
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ..models import Code, CodeSetRelease, CodeSystem, ReleaseStatus
@@ -181,22 +184,45 @@ def _send_release_ready(release_id: int) -> None:
             logger.error("release_ready receiver %r failed for %s", receiver, release, exc_info=response)
 
 
-def _code_rows(release: CodeSetRelease, parsed: ParsedCodeSet):
-    for sort_order, record in enumerate(parsed.records):
-        yield Code(
-            release=release,
-            code=record.code,
-            display_code=record.display_code,
-            kind=record.kind,
-            short_title=record.short_title[:255],
-            long_title=record.long_title,
-            billable=record.billable,
-            parent_code=record.parent_code,
-            chapter=record.chapter,
-            depth=record.depth,
-            sort_order=sort_order,
-            notes=record.notes,
+COPY_FIELDS = ("release", "code", "display_code", "kind", "short_title", "long_title", "billable",
+               "parent_code", "chapter", "depth", "sort_order", "notes")
+
+
+def _write_codes(release: CodeSetRelease, parsed: ParsedCodeSet, report: ProgressReporter) -> None:
+    total = len(parsed.records)
+    for start in range(0, total, CHUNK_SIZE):
+        _write_code_chunk(release, parsed.records[start:start + CHUNK_SIZE], first_sort_order=start)
+        written = min(total, start + CHUNK_SIZE)
+        report(30 + int(55 * written / total), f"Wrote {written:,} of {total:,} codes and headers")
+
+
+def _write_code_chunk(release: CodeSetRelease, records, *, first_sort_order: int) -> None:
+    """One chunk of rows, in the caller's transaction: COPY on PostgreSQL (several times faster), else INSERTs."""
+    numbered = enumerate(records, start=first_sort_order)
+    if connection.vendor != "postgresql":
+        Code.objects.bulk_create(
+            [
+                Code(release=release, code=r.code, display_code=r.display_code, kind=r.kind,
+                     short_title=r.short_title[:255], long_title=r.long_title, billable=r.billable,
+                     parent_code=r.parent_code, chapter=r.chapter, depth=r.depth, sort_order=n, notes=r.notes)
+                for n, r in numbered
+            ],
+            batch_size=BATCH_SIZE,
         )
+        return
+    buffer = io.StringIO()
+    # Every field quoted: in CSV COPY an unquoted empty field would be NULL, not "".
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerows(
+        (release.pk, r.code, r.display_code, r.kind, r.short_title[:255], r.long_title, "t" if r.billable else "f",
+         r.parent_code, r.chapter, r.depth, n, json.dumps(r.notes or {}, ensure_ascii=False))
+        for n, r in numbered
+    )
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Code._meta.get_field(name).column) for name in COPY_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {quote(Code._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
 def _write(release: CodeSetRelease, parsed: ParsedCodeSet, report: ProgressReporter, *, activate: bool, actor) -> dict[str, int]:
@@ -206,14 +232,7 @@ def _write(release: CodeSetRelease, parsed: ParsedCodeSet, report: ProgressRepor
         if release.status == ReleaseStatus.READY:
             return {}
         Code.objects.filter(release=release).delete()
-        total = len(parsed.records)
-        rows = _code_rows(release, parsed)
-        written = 0
-        while written < total:
-            chunk = [row for _, row in zip(range(CHUNK_SIZE), rows)]
-            Code.objects.bulk_create(chunk, batch_size=BATCH_SIZE)
-            written += len(chunk)
-            report(30 + int(55 * written / total), f"Wrote {written:,} of {total:,} codes and headers")
+        _write_codes(release, parsed, report)
         release.previous_release = _previous_release(release)
         report(86, "Comparing with the previous release" if release.previous_release else "No earlier release to compare with")
         counts = release_diff_compute(release=release)

@@ -11,6 +11,7 @@ from accounts.models import AuditEvent
 from codesets.models import Code, CodeSetRelease, ReleaseChange, ReleaseStatus
 from codesets.services import CodeSetImportError, release_activate, release_diff_compute, release_import
 from codesets.signals import release_ready
+from codesets.services import imports
 
 from .conftest import fixture_path
 
@@ -78,16 +79,16 @@ def test_a_bad_file_leaves_a_failed_release_without_codes_and_the_current_one_un
 
 def test_a_failure_while_writing_rolls_back_every_row(fy2025, monkeypatch):
     calls = {"n": 0}
-    original = Code.objects.bulk_create
+    original = imports._write_code_chunk
 
-    def fail_on_second_batch(objs, *args, **kwargs):
+    def fail_on_second_batch(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return original(objs, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr("codesets.services.imports.CHUNK_SIZE", 10)
-    monkeypatch.setattr(Code.objects, "bulk_create", fail_on_second_batch)
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(imports, "_write_code_chunk", fail_on_second_batch)
     with pytest.raises(CodeSetImportError, match="stopped while writing.*disk full"):
         import_fy2026(activate=True)
     failed = CodeSetRelease.objects.get(label="FY2026")
@@ -98,18 +99,18 @@ def test_a_failure_while_writing_rolls_back_every_row(fy2025, monkeypatch):
 
 
 def test_an_interrupted_import_keeps_nothing_and_can_be_run_again(fy2025, monkeypatch):
-    original = Code.objects.bulk_create
+    original = imports._write_code_chunk
 
-    def interrupt(objs, *args, **kwargs):
+    def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Code.objects, "bulk_create", interrupt)
+    monkeypatch.setattr(imports, "_write_code_chunk", interrupt)
     with pytest.raises(KeyboardInterrupt):
         import_fy2026()
     release = CodeSetRelease.objects.get(label="FY2026")
     assert release.status == ReleaseStatus.FAILED and "interrupted" in release.error_message
     assert not Code.objects.filter(release=release).exists()
-    monkeypatch.setattr(Code.objects, "bulk_create", original)
+    monkeypatch.setattr(imports, "_write_code_chunk", original)
     outcome = import_fy2026()
     assert outcome.created and outcome.release.pk == release.pk and outcome.release.status == ReleaseStatus.READY
 
