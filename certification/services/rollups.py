@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Sequence
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, F, Sum
 
 from .. import clock
@@ -20,9 +20,14 @@ POPULATION_CACHE_SECONDS = 60 * 60
 ALL_DOMAINS = [slug for slug, _ in EXAM_DOMAINS]
 
 
+def population_cache_key() -> str:
+    """Per database, like the rollup markers: databases sharing one Redis never share a prior."""
+    return f"{POPULATION_CACHE_KEY}:{connection.settings_dict['NAME']}"
+
+
 def population_prior() -> tuple[dict[str, float], float]:
     """Mean evidence score per domain across all students (cached for an hour), and overall."""
-    cached = cache.get(POPULATION_CACHE_KEY)
+    cached = cache.get(population_cache_key())
     if cached is not None:
         return cached
     rows = list(MasteryEvidence.objects.order_by().values("domain").annotate(mean=Avg("score"), n=Sum("weight")))
@@ -32,7 +37,7 @@ def population_prior() -> tuple[dict[str, float], float]:
     # Keep the prior away from the extremes: it is a starting point, not a verdict.
     per_domain = {d: min(max(m, 0.3), 0.9) for d, m in per_domain.items()}
     value = (per_domain, min(max(overall, 0.3), 0.9))
-    cache.set(POPULATION_CACHE_KEY, value, POPULATION_CACHE_SECONDS)
+    cache.set(population_cache_key(), value, POPULATION_CACHE_SECONDS)
     return value
 
 

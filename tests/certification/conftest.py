@@ -16,10 +16,13 @@ from .factories import BlueprintFactory, QuestionFactory
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
+def _forget_population_prior():
+    # Only this database's key: cache.clear() would flush a Redis shared with the broker and other test processes.
+    from certification.services.rollups import population_cache_key
+
+    cache.delete(population_cache_key())
     yield
-    cache.clear()
+    cache.delete(population_cache_key())
 
 
 @pytest.fixture
