@@ -163,8 +163,9 @@ def _seven_chr_variants(by_code: dict[str, CodeEntry]) -> dict[str, list[tuple[i
     for code in by_code:
         if len(code) != 7:
             continue
+        # The code the extension was added to: drop the placeholder X padding (S13.4XXA -> S13.4).
         stem = code[:6]
-        while stem.endswith("X") and stem[:-1] not in by_code:
+        while stem not in by_code and stem.endswith("X"):
             stem = stem[:-1]
         if stem not in by_code:
             continue

@@ -100,6 +100,21 @@ def test_initial_encounter_extension_comes_first_unless_the_query_names_another(
     assert codes(index, "fracture neck femur sequela")[0].endswith("S")
 
 
+def test_extensions_padded_with_placeholder_x_group_under_their_code_initial_encounter_first():
+    # S13.4 takes its 7th character after XX padding (S13.4XXA): the extensions belong to S13.4.
+    seventh = {"A": "initial encounter", "D": "subsequent encounter", "S": "sequela"}
+    rows = [
+        ("S13", "Dislocation and sprain of joints and ligaments at neck level", "category", False, "", {"seven_chr": seventh}),
+        ("S134", "Sprain of ligaments of cervical spine", "code", False, "S13", {}),
+    ] + [
+        (f"S134XX{char}", f"Sprain of ligaments of cervical spine, {title}", "code", True, "S134", {})
+        for char, title in sorted(seventh.items(), key=lambda item: item[0] == "A")  # arrive with A last
+    ]
+    index = build_index(_entries(rows), system="icd10cm")
+    assert codes(index, "sprain cervical spine")[:3] == ["S13.4XXA", "S13.4XXD", "S13.4XXS"]
+    assert codes(index, "sprain cervical spine sequela")[0] == "S13.4XXS"
+
+
 def test_inclusion_terms_are_searchable(index):
     assert "S72.00" in codes(index, "hip nos")
 
