@@ -209,16 +209,23 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     examined = MAX_EXAMINED if not unmatched else MAX_EXAMINED_PARTIAL
     leading = leading[:examined]
     keys = _scan(index, rarest_first, leading, shortlist, best_prefix + (0,), unmatched, lead=0)
-    if not (len(keys) >= shortlist and all(key[:5] == best_prefix + (0,) for key in keys[:shortlist])):
+    starts, ends = _merged(ranges)
+    # Leading titles suffice only if one of them already has no extra words: extra words outrank
+    # leading, so otherwise a plainer title that does not begin with a query word may still win.
+    leads_suffice = (
+        len(keys) >= shortlist
+        and all(key[:5] == best_prefix + (0,) for key in keys[:shortlist])
+        and any(_extra_words(index, key[-1], starts, ends) == 0 for key in keys)
+    )
+    if not leads_suffice:
         seen = set(leading)
         rest = (doc for doc in _union([index.postings(w) for lo, hi, _, _ in driver for w in range(lo, hi)],
                                       examined) if doc not in seen)
         keys += _scan(index, rarest_first[1:] + [driver], rest, shortlist, best_prefix + (1,), unmatched, lead=1)
-    keys = heapq.nsmallest(shortlist, keys)
-    # Among the shortlist, the match that leaves fewest other words in a title or inclusion
-    # term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over "Viral pneumonia".
-    starts, ends = _merged(ranges)
-    return sorted(key[:4] + (_extra_words(index, key[-1], starts, ends),) + key[4:] for key in keys)
+    # Among the candidates of both passes, the match that leaves fewest other words in a title or
+    # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
+    # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.
+    return heapq.nsmallest(shortlist, (key[:4] + (_extra_words(index, key[-1], starts, ends),) + key[4:] for key in keys))
 
 
 def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -115,6 +115,16 @@ def test_extensions_padded_with_placeholder_x_group_under_their_code_initial_enc
     assert codes(index, "sprain cervical spine sequela")[0] == "S13.4XXS"
 
 
+def test_a_plainer_title_wins_even_when_titles_beginning_with_the_query_words_are_many():
+    # Forty titles begin with "Varicose veins" but add words; the plain one begins otherwise.
+    rows = [("I83", "Varicose veins of lower extremities", "category", False, "", {})]
+    rows += [(f"I83{n:02d}", f"Varicose veins of lower extremity with ulcer of site {n}", "code", True, "I83", {})
+             for n in range(40)]
+    rows += [("I8399", "Asymptomatic varicose veins", "code", True, "I83", {})]
+    index = build_index(_entries(rows), system="icd10cm")
+    assert codes(index, "varicose veins")[0] == "I83.99"
+
+
 def test_inclusion_terms_are_searchable(index):
     assert "S72.00" in codes(index, "hip nos")
 
