@@ -35,10 +35,9 @@ from .errors import CodeSetImportError
 
 logger = logging.getLogger(__name__)
 
-# Rows per INSERT. PostgreSQL takes large batches well; SQLite is capped by
-# Django at 999 parameters per statement whatever we ask for.
+# Rows per INSERT on back ends other than PostgreSQL (COPY) and SQLite (executemany).
 BATCH_SIZE = 2000
-# Rows handed to bulk_create between two progress reports.
+# Rows written between two progress reports.
 CHUNK_SIZE = 10_000
 
 ProgressEcho = Callable[[int, str], None]
@@ -184,7 +183,7 @@ def _send_release_ready(release_id: int) -> None:
             logger.error("release_ready receiver %r failed for %s", receiver, release, exc_info=response)
 
 
-COPY_FIELDS = ("release", "code", "display_code", "kind", "short_title", "long_title", "billable",
+CODE_FIELDS = ("release", "code", "display_code", "kind", "short_title", "long_title", "billable",
                "parent_code", "chapter", "depth", "sort_order", "notes")
 
 
@@ -201,12 +200,12 @@ def _write_code_chunk(release: CodeSetRelease, records, *, first_sort_order: int
     numbered = enumerate(records, start=first_sort_order)
     quote = connection.ops.quote_name
     table = quote(Code._meta.db_table)
-    columns = ", ".join(quote(Code._meta.get_field(name).column) for name in COPY_FIELDS)
+    columns = ", ".join(quote(Code._meta.get_field(name).column) for name in CODE_FIELDS)
     if connection.vendor == "sqlite":
         # One prepared statement run for every row: no per-row model instances, no 999-parameter batches.
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COPY_FIELDS))})",
+                f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(CODE_FIELDS))})",
                 [(release.pk, r.code, r.display_code, r.kind, r.short_title[:255], r.long_title, bool(r.billable),
                   r.parent_code, r.chapter, r.depth, n, json.dumps(r.notes or {}, ensure_ascii=False))
                  for n, r in numbered],
