@@ -89,6 +89,10 @@ class SearchIndex:
     lead_start: array
     lead_doc: array
     word_min_level: bytes
+    # The words each synonym term stands for ("aki" -> acute, kidney, failure): a title that says
+    # them is a plain match for the term, not one with extra words.
+    term_word_start: array
+    term_word: array
     fuzzy: FuzzyVocabulary = field(repr=False)
     # Word ids of 7th-character meanings, filled as queries need them (a few hundred distinct texts).
     text_word_ids: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
@@ -281,6 +285,7 @@ def build_index(
     del bag_position
     synonym_position = array(UINT32)
     synonym_word = array(UINT32)
+    expansion_words: dict[int, set[int]] = {}  # synonym term -> the words it stands for
     for synonym in synonyms:
         for expansion in synonym.expansions:
             ids = [provisional.get(word) for word in expansion]
@@ -294,6 +299,7 @@ def build_index(
             term_id = provisional.get(term)
             if term_id is None:
                 term_id = provisional[term] = len(provisional)
+            expansion_words.setdefault(term_id, set()).update(ids)
             synonym_position.extend(matched)
             synonym_word.extend([term_id] * len(matched))
     del word_doc_start, word_docs
@@ -311,6 +317,14 @@ def build_index(
     word_ids = provisional  # now mapped to final ids
     for word_id, word in enumerate(vocabulary):
         word_ids[word] = word_id
+    term_keys = array(UINT32)
+    term_values = array(UINT32)
+    for term_id, expansion in expansion_words.items():
+        for word in sorted(final_of[w] for w in expansion):
+            term_keys.append(final_of[term_id])
+            term_values.append(word)
+    term_word_start, term_word = group_by_key(term_keys, term_values, len(vocabulary))
+    del expansion_words, term_keys, term_values
 
     doc_row = array(UINT32)
     doc_billable = bytearray()
@@ -383,5 +397,7 @@ def build_index(
         lead_start=lead_start,
         lead_doc=lead_docs,
         word_min_level=bytes(min_level),
+        term_word_start=term_word_start,
+        term_word=term_word,
         fuzzy=FuzzyVocabulary(vocabulary),
     )

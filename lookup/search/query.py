@@ -188,6 +188,7 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     rarest_first = [specs[position] for position in sorted(range(len(specs)), key=sizes.__getitem__)]
     driver = rarest_first[0]
     ranges = [(lo, hi) for spec in specs for lo, hi, _, _ in spec]
+    ranges += _expansion_ranges(index, specs)
     # A title "begins with a query word" when its first word matches a query word as well as
     # that word can match at all (the exact word if there is one), so the scan stays short.
     lead_ranges = []
@@ -226,6 +227,17 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
     # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.
     return heapq.nsmallest(shortlist, (key[:4] + (_extra_words(index, key[-1], starts, ends),) + key[4:] for key in keys))
+
+
+def _expansion_ranges(index: SearchIndex, specs: list[Spec]) -> list[tuple[int, int]]:
+    """The words that the synonym terms a query word names stand for: they are not extra words."""
+    starts, words = index.term_word_start, index.term_word
+    found = []
+    for spec in specs:
+        for lo, hi, exact, _ in spec:
+            for word_id in ((exact,) if exact >= 0 else range(lo, hi) if hi - lo <= 32 else ()):
+                found.extend((word, word + 1) for word in words[starts[word_id] : starts[word_id + 1]])
+    return found
 
 
 def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -25,7 +25,7 @@ from .index import SearchIndex
 from .packed import UINT32, UINT64, StringTable
 
 MAGIC = b"CWSEARCH"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _ALIGN = 8
 
 # name: type code of the buffer fields of SearchIndex ("B" for bytes).
@@ -46,6 +46,8 @@ _BUFFERS = {
     "lead_start": UINT32,
     "lead_doc": UINT32,
     "word_min_level": "B",
+    "term_word_start": UINT32,
+    "term_word": UINT32,
 }
 _STRING_TABLES = ("row_code", "row_display", "row_title")
 

@@ -125,6 +125,18 @@ def test_a_plainer_title_wins_even_when_titles_beginning_with_the_query_words_ar
     assert codes(index, "varicose veins")[0] == "I83.99"
 
 
+def test_an_abbreviation_finds_the_plain_code_of_what_it_stands_for():
+    # The title that says exactly what "aki" stands for is plainer than one that also names a context,
+    # even when that one has a short inclusion term.
+    rows = [
+        ("N17", "Acute kidney failure", "category", False, "", {}),
+        ("N179", "Acute kidney failure, unspecified", "code", True, "N17", {}),
+        ("O0332", "Acute kidney failure following abortion", "code", True, "O03", {"inclusion_terms": ["Oliguria"]}),
+    ]
+    index = build_index(_entries(rows), system="icd10cm", synonyms=parse_synonyms(["aki\tacute kidney failure"]))
+    assert codes(index, "aki")[0] == "N17.9"
+
+
 def test_inclusion_terms_are_searchable(index):
     assert "S72.00" in codes(index, "hip nos")
 
