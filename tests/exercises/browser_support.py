@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 
-from django.db import connection
+from celery.exceptions import Retry
+from django.db import OperationalError, connection
 
 from tests.factories import CodeFactory, ReleaseFactory
 
@@ -72,8 +74,15 @@ def score_later(monkeypatch, delay: float = 1.2) -> None:
 
     def queue_scoring(submission_id, key_id=None):
         def run():
+            # Retry the way the worker's retry policy would: the test database is an in-memory SQLite
+            # shared with the live server's thread, where a write can meet "database table is locked".
             try:
-                score_submission.apply(args=[submission_id, key_id])
+                for _ in range(20):
+                    try:
+                        score_submission.apply(args=[submission_id, key_id], throw=True)
+                        return
+                    except (OperationalError, Retry):
+                        time.sleep(0.2)
             finally:
                 connection.close()
 
