@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .fuzzy import FuzzyVocabulary
 from .packed import UINT32, StringTable, group_by_key, offsets_from_counts
 from .synonyms import Synonym
-from .text import RARE_WORDS, content_words, index_words, phrasing_words
+from .text import RARE_WORDS, bracketed_alternatives, content_words, index_words, phrasing_words
 
 LEVEL_TITLE = 0  # titles and inclusion terms (the Tabular's other names for the code)
 LEVEL_TERM = 1  # Alphabetic Index subterms
@@ -225,10 +225,13 @@ def build_index(
         """Inclusion terms of the code and of every code above it (they apply to everything beneath)."""
         if code not in inherited:
             entry = by_code.get(code)
+            # A title's bracketed wording ("Zoster [herpes zoster]") names the code too, and like
+            # inclusion terms it applies to every code beneath.
+            own = entry.terms + tuple(bracketed_alternatives(entry.title)) if entry else ()
             if entry is None or not entry.parent_code or entry.parent_code == code:
-                inherited[code] = entry.terms if entry else ()
+                inherited[code] = own
             else:
-                inherited[code] = entry.terms + terms_of(entry.parent_code)
+                inherited[code] = own + terms_of(entry.parent_code)
         return inherited[code]
 
     # Alphabetic Index entries: the text each adds to a document, and main terms that lead a title.

@@ -54,6 +54,11 @@ def index_words(text: str) -> list[str]:
     return found
 
 
+def bracketed_alternatives(title: str) -> list[str]:
+    """Square brackets in a Tabular title hold synonyms or alternative wording: "Zoster [herpes zoster]"."""
+    return [part.strip() for part in re.findall(r"\[([^\[\]]+)\]", title) if part.strip()]
+
+
 def phrasing_words(text: str) -> list[str]:
     """The words that make a title or inclusion term specific, for "plain before rarer" ranking.
 

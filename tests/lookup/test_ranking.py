@@ -137,6 +137,16 @@ def test_an_abbreviation_finds_the_plain_code_of_what_it_stands_for():
     assert codes(index, "aki")[0] == "N17.9"
 
 
+def test_bracketed_wording_in_a_category_title_names_every_code_beneath():
+    rows = [
+        ("B02", "Zoster [herpes zoster]", "category", False, "", {}),
+        ("B0233", "Zoster keratitis", "code", True, "B02", {"inclusion_terms": ["Herpes zoster keratoconjunctivitis"]}),
+        ("B029", "Zoster without complications", "code", True, "B02", {"inclusion_terms": ["Zoster NOS"]}),
+    ]
+    index = build_index(_entries(rows), system="icd10cm")
+    assert codes(index, "herpes zoster")[0] == "B02.9"
+
+
 def test_inclusion_terms_are_searchable(index):
     assert "S72.00" in codes(index, "hip nos")
 
