@@ -220,9 +220,24 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     )
     if not leads_suffice:
         seen = set(leading)
-        rest = (doc for doc in _union([index.postings(w) for lo, hi, _, _ in driver for w in range(lo, hi)],
-                                      examined) if doc not in seen)
-        keys += _scan(index, rarest_first[1:] + [driver], rest, shortlist, best_prefix + (1,), unmatched, lead=1)
+        bound = best_prefix + (1,)
+        tested_last = rarest_first[1:] + [driver]
+        # A short prefix ("pe") spans thousands of words; the documents of its exact word come first.
+        # Only they can reach the bound (any other word of the range is inexact), so when enough of
+        # them do, the union of every word's documents is never built.
+        exact_words = [exact for lo, hi, exact, _ in driver if exact >= 0 and hi - lo > 1]
+        if exact_words:
+            exact_docs = [doc for doc in _union([index.postings(w) for w in exact_words], examined) if doc not in seen]
+            exact_keys = _scan(index, tested_last, exact_docs, shortlist, bound, unmatched, lead=1)
+            keys += exact_keys
+            if len(exact_keys) >= shortlist and all(key[:5] == bound for key in exact_keys):
+                exact_words = None  # done: nothing else can rank above these
+            else:
+                seen.update(exact_docs)
+        if exact_words is not None:
+            rest = (doc for doc in _union([index.postings(w) for lo, hi, _, _ in driver for w in range(lo, hi)],
+                                          examined) if doc not in seen)
+            keys += _scan(index, tested_last, rest, shortlist, bound, unmatched, lead=1)
     # Among the candidates of both passes, the match that leaves fewest other words in a title or
     # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
     # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.

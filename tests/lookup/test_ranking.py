@@ -147,6 +147,18 @@ def test_bracketed_wording_in_a_category_title_names_every_code_beneath():
     assert codes(index, "herpes zoster")[0] == "B02.9"
 
 
+def test_a_two_letter_abbreviation_that_is_also_a_prefix_ranks_its_own_meaning_first():
+    # "pe" is a synonym term and the prefix of many words (pelvis, perineum): the exact word wins.
+    rows = [("I26", "Pulmonary embolism", "category", False, "", {})]
+    rows += [(f"I26{n:02d}", f"Pulmonary embolism of kind {n}", "code", True, "I26", {}) for n in range(40)]
+    rows += [(f"S32{n}", f"Fracture of pelvis part {n}", "code", True, "", {}) for n in range(10)]
+    rows += [("S3180", "Open wound of perineum", "code", True, "", {})]
+    index = build_index(_entries(rows), system="icd10cm", synonyms=parse_synonyms(["pe\tpulmonary embolism"]))
+    found = codes(index, "pe")
+    assert len(found) == 10 and all(code.startswith("I26") for code in found)
+    assert codes(index, "pel")[0].startswith("S32")
+
+
 def test_inclusion_terms_are_searchable(index):
     assert "S72.00" in codes(index, "hip nos")
 
