@@ -33,6 +33,13 @@ except ImportError:  # pragma: no cover - kombu ships with celery
     pass
 
 
+def _checked_score(domain: str, score: float) -> float:
+    """The score as a fraction in [0, 1], for a known exam domain."""
+    if domain not in DOMAIN_LABELS:
+        raise ValueError(f"Unknown exam domain {domain!r}")
+    return min(1.0, max(0.0, float(score)))
+
+
 def evidence_record(
     *,
     student,
@@ -44,9 +51,7 @@ def evidence_record(
     occurred_at: datetime.datetime | None = None,
 ) -> MasteryEvidence:
     """Record (or update, when regraded) one scored observation; rollups refresh after commit."""
-    if domain not in DOMAIN_LABELS:
-        raise ValueError(f"Unknown exam domain {domain!r}")
-    score = min(1.0, max(0.0, float(score)))
+    score = _checked_score(domain, score)
     evidence, _ = MasteryEvidence.objects.update_or_create(
         student=student,
         source=source,
@@ -78,12 +83,10 @@ def evidence_record_many(items: Sequence[EvidenceItem]) -> int:
     now = timezone.now()
     rows = {}
     for item in items:
-        if item.domain not in DOMAIN_LABELS:
-            raise ValueError(f"Unknown exam domain {item.domain!r}")
         # The last observation of an item wins, as with repeated evidence_record calls.
         rows[(item.student_id, item.source, str(item.source_id), item.domain)] = MasteryEvidence(
             student_id=item.student_id, domain=item.domain, source=item.source, source_id=str(item.source_id),
-            score=min(1.0, max(0.0, float(item.score))), weight=item.weight, occurred_at=item.occurred_at or now,
+            score=_checked_score(item.domain, item.score), weight=item.weight, occurred_at=item.occurred_at or now,
         )
     MasteryEvidence.objects.bulk_create(
         rows.values(),

@@ -41,13 +41,11 @@ def population_prior() -> tuple[dict[str, float], float]:
     return value
 
 
-def _readiness_blueprints(student_id: int) -> list[Blueprint]:
-    """The built-in credentials plus any custom exam the student has sat (drills are too short to predict)."""
-    return _readiness_blueprints_many([student_id])[student_id]
-
-
 def _readiness_blueprints_many(student_ids: list[int]) -> dict[int, list[Blueprint]]:
-    """Per student: the built-in credentials plus the custom exams they have sat, by name (two queries)."""
+    """Per student: the built-in credentials plus the custom exams they have sat, by name (two queries).
+
+    Drills are too short to predict from, so they are left out.
+    """
     active = Blueprint.objects.filter(is_active=True).exclude(credential="DRILL")
     builtin = list(active.filter(is_builtin=True))
     sat: dict[int, list[Blueprint]] = {student_id: [] for student_id in student_ids}

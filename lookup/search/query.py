@@ -186,7 +186,6 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     # Scans test the rarest token first, so most documents that lack one are dropped at the first
     # test; the second pass reads the driver's (rarest token's) documents, so it is tested last.
     rarest_first = [specs[position] for position in sorted(range(len(specs)), key=sizes.__getitem__)]
-    driver = rarest_first[0]
     ranges = [(lo, hi) for spec in specs for lo, hi, _, _ in spec]
     ranges += _expansion_ranges(index, specs)
     # A title "begins with a query word" when its first word matches a query word as well as
@@ -219,29 +218,34 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
         and any(_extra_words(index, key[-1], starts, ends) == 0 for key in keys)
     )
     if not leads_suffice:
-        seen = set(leading)
-        bound = best_prefix + (1,)
-        tested_last = rarest_first[1:] + [driver]
-        # A short prefix ("pe") spans thousands of words; the documents of its exact word come first.
-        # Only they can reach the bound (any other word of the range is inexact), so when enough of
-        # them do, the union of every word's documents is never built.
-        exact_words = [exact for lo, hi, exact, _ in driver if exact >= 0 and hi - lo > 1]
-        if exact_words:
-            exact_docs = [doc for doc in _union([index.postings(w) for w in exact_words], examined) if doc not in seen]
-            exact_keys = _scan(index, tested_last, exact_docs, shortlist, bound, unmatched, lead=1)
-            keys += exact_keys
-            if len(exact_keys) >= shortlist and all(key[:5] == bound for key in exact_keys):
-                exact_words = None  # done: nothing else can rank above these
-            else:
-                seen.update(exact_docs)
-        if exact_words is not None:
-            rest = (doc for doc in _union([index.postings(w) for lo, hi, _, _ in driver for w in range(lo, hi)],
-                                          examined) if doc not in seen)
-            keys += _scan(index, tested_last, rest, shortlist, bound, unmatched, lead=1)
+        keys += _scan_not_leading(index, rarest_first, set(leading), shortlist, best_prefix + (1,), unmatched, examined)
     # Among the candidates of both passes, the match that leaves fewest other words in a title or
     # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
     # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.
     return heapq.nsmallest(shortlist, (key[:4] + (_extra_words(index, key[-1], starts, ends),) + key[4:] for key in keys))
+
+
+def _scan_not_leading(index: SearchIndex, rarest_first: list[Spec], seen: set[int], shortlist: int, bound: tuple,
+                      unmatched: int, examined: int) -> list[tuple]:
+    """The second pass: documents of the rarest token, in static-rank order, that the leading pass did not see.
+
+    A short prefix ("pe") spans thousands of words, so the documents of its exact word are scanned
+    first. Only they can reach the bound (any other word of the range is inexact), so when enough of
+    them do, the union of every word's documents is never built.
+    """
+    driver = rarest_first[0]
+    tested_last = rarest_first[1:] + [driver]
+    keys: list[tuple] = []
+    exact_words = [exact for lo, hi, exact, _ in driver if exact >= 0 and hi - lo > 1]
+    if exact_words:
+        exact_docs = [doc for doc in _union([index.postings(w) for w in exact_words], examined) if doc not in seen]
+        keys = _scan(index, tested_last, exact_docs, shortlist, bound, unmatched, lead=1)
+        if len(keys) >= shortlist and all(key[:5] == bound for key in keys):
+            return keys  # nothing else can rank above these
+        seen.update(exact_docs)
+    rest = (doc for doc in _union([index.postings(w) for lo, hi, _, _ in driver for w in range(lo, hi)], examined)
+            if doc not in seen)
+    return keys + _scan(index, tested_last, rest, shortlist, bound, unmatched, lead=1)
 
 
 def _expansion_ranges(index: SearchIndex, specs: list[Spec]) -> list[tuple[int, int]]:

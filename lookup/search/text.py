@@ -24,6 +24,7 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 _APOSTROPHE_RE = re.compile(r"[\u2019'`]")
 _COMPOUND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 _BRACKETED_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_SQUARE_BRACKETED_RE = re.compile(r"\[([^\[\]]+)\]")
 NEGATIONS = frozenset({"without", "not", "no"})
 # Letter, digit, then up to five letters/digits: ICD-10-CM (E11.40, T15.01XA),
 # HCPCS (J1100) and CPT (99213, 0001F) once the dot is removed.
@@ -56,7 +57,7 @@ def index_words(text: str) -> list[str]:
 
 def bracketed_alternatives(title: str) -> list[str]:
     """Square brackets in a Tabular title hold synonyms or alternative wording: "Zoster [herpes zoster]"."""
-    return [part.strip() for part in re.findall(r"\[([^\[\]]+)\]", title) if part.strip()]
+    return [part.strip() for part in _SQUARE_BRACKETED_RE.findall(title) if part.strip()]
 
 
 def phrasing_words(text: str) -> list[str]:
