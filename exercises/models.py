@@ -119,6 +119,10 @@ class Case(models.Model):
     suggested_minutes = models.PositiveSmallIntegerField(default=20, validators=[MinValueValidator(1), MaxValueValidator(240)])
     grading_policy = models.ForeignKey(GradingPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The newest answer key version, kept by AnswerKey.save(), so submitting needs no query to find it.
+    current_key = models.ForeignKey(
+        "AnswerKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -175,6 +179,16 @@ class AnswerKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} key v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        created = self._state.adding
+        super().save(*args, **kwargs)
+        if created:  # versions are immutable: only a new, higher version moves the case's pointer
+            moved = Case.objects.filter(pk=self.case_id).filter(
+                models.Q(current_key__isnull=True) | models.Q(current_key__version__lt=self.version)
+            ).update(current_key=self)
+            if moved and AnswerKey.case.is_cached(self):
+                self.case.current_key = self
 
 
 class LineRole(models.TextChoices):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .beta import beta_quantile, normal_cdf
 
@@ -90,6 +91,7 @@ def _beta_var(a: float, b: float) -> float:
     return a * b / ((a + b) ** 2 * (a + b + 1.0))
 
 
+@lru_cache(maxsize=4096)  # pure; the domains a student has not practised often share one posterior
 def _interval(mean: float, variance: float, level: float) -> tuple[float, float]:
     """Credible interval of the Beta with this mean and variance (moment matched)."""
     mean = min(max(mean, 1e-4), 1 - 1e-4)

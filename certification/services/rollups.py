@@ -59,7 +59,7 @@ def _readiness_blueprints_many(student_ids: list[int]) -> dict[int, list[Bluepri
     return {student_id: sorted(builtin + sat[student_id], key=lambda bp: bp.name) for student_id in student_ids}
 
 
-def _estimate(student_id: int, at, evidence_rows):
+def _estimate(at, evidence_rows, prior: tuple[dict[str, float], float]):
     observations = []
     last_seen: dict[str, object] = {}
     for domain, score, weight, occurred_at in evidence_rows:
@@ -70,7 +70,7 @@ def _estimate(student_id: int, at, evidence_rows):
         )
         if domain not in last_seen or occurred_at > last_seen[domain]:
             last_seen[domain] = occurred_at
-    population, population_mean = population_prior()
+    population, population_mean = prior
     estimate = estimate_student(observations, population=population, population_mean=population_mean, domains=ALL_DOMAINS)
     return estimate, last_seen
 
@@ -113,20 +113,12 @@ def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
     blueprints = _blueprint_weights_many(student_ids)
     today = now.date()
     domain_rows, readiness, snapshots = [], [], []
+    prior = population_prior()
     for student_id in student_ids:
-        estimate, last_seen = _estimate(student_id, now, evidence[student_id])
+        estimate, last_seen = _estimate(now, evidence[student_id], prior)
         domain_rows += [
-            StudentDomainRollup(
-                student_id=student_id,
-                domain=d.domain,
-                mastery=d.mastery,
-                lower=d.lower,
-                upper=d.upper,
-                evidence_count=d.evidence_count,
-                effective_evidence=d.effective_n,
-                last_evidence_at=last_seen.get(d.domain),
-                updated_at=now,
-            )
+            (student_id, d.domain, d.mastery, d.lower, d.upper, d.evidence_count, d.effective_n,
+             last_seen.get(d.domain), now)
             for d in estimate.domains.values()
         ]
         for bp, weights in blueprints[student_id]:
@@ -134,12 +126,7 @@ def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
             readiness.append(Readiness(student_id=student_id, blueprint=bp, coverage=p.coverage, updated_at=now, **values))
             snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=today, **values))
     with transaction.atomic():
-        StudentDomainRollup.objects.bulk_create(
-            domain_rows,
-            update_conflicts=True,
-            unique_fields=["student", "domain"],
-            update_fields=["mastery", "lower", "upper", "evidence_count", "effective_evidence", "last_evidence_at", "updated_at"],
-        )
+        _domain_rollups_upsert(domain_rows)
         Readiness.objects.bulk_create(
             readiness,
             update_conflicts=True,
@@ -147,6 +134,40 @@ def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
             update_fields=["predicted_score", "lower", "upper", "pass_probability", "coverage", "updated_at"],
         )
         _snapshots_upsert(snapshots)
+
+
+_DOMAIN_ROLLUP_COLUMNS = ("student_id", "domain", "mastery", "lower", "upper", "evidence_count", "effective_evidence",
+                          "last_evidence_at", "updated_at")
+_UPSERT_CHUNK = 500
+
+
+def _domain_rollups_upsert(rows: list[tuple]) -> None:
+    """Insert or update (student, domain) rollups, rows in ``_DOMAIN_ROLLUP_COLUMNS`` order.
+
+    The hot write of every refresh (one row per exam domain per student). ``bulk_create`` with
+    ``update_conflicts`` spends most of its time passing each value through the field layer; these
+    values are already plain numbers, text and datetimes, so one statement per chunk is built here
+    instead. ``INSERT ... ON CONFLICT ... DO UPDATE`` reads the same on PostgreSQL and SQLite.
+    """
+    quote = connection.ops.quote_name
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    columns = ", ".join(quote(column) for column in _DOMAIN_ROLLUP_COLUMNS)
+    updates = ", ".join(f"{quote(column)} = EXCLUDED.{quote(column)}" for column in _DOMAIN_ROLLUP_COLUMNS[2:])
+    placeholders = "(" + ", ".join(["%s"] * len(_DOMAIN_ROLLUP_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UPSERT_CHUNK):
+            chunk = rows[start:start + _UPSERT_CHUNK]
+            params = []
+            for row in chunk:
+                params.extend(row[:7])
+                params.append(adapt_datetime(row[7]))
+                params.append(adapt_datetime(row[8]))
+            cursor.execute(
+                f"INSERT INTO {quote(StudentDomainRollup._meta.db_table)} ({columns}) VALUES "
+                f"{', '.join([placeholders] * len(chunk))} "
+                f"ON CONFLICT ({quote('student_id')}, {quote('domain')}) DO UPDATE SET {updates}",
+                params,
+            )
 
 
 def _snapshots_upsert(snapshots: list[ReadinessSnapshot]) -> None:
@@ -164,11 +185,12 @@ def snapshots_backfill(*, student_id: int, days: int, step_days: int = 3) -> int
     evidence = list(MasteryEvidence.objects.filter(student_id=student_id).values_list("domain", "score", "weight", "occurred_at"))
     blueprints = _blueprint_weights(student_id)
     snapshots = []
+    prior = population_prior()
     for back in range(days, 0, -step_days):
         at = now - datetime.timedelta(days=back)
         if not any(row[3] <= at for row in evidence):
             continue
-        estimate, _ = _estimate(student_id, at, evidence)
+        estimate, _ = _estimate(at, evidence, prior)
         for bp, weights in blueprints:
             _, values = _prediction_values(estimate, bp, weights)
             snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=at.date(), **values))

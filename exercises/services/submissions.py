@@ -111,7 +111,7 @@ def _lenient(lines: object) -> list[dict]:
 
 
 def _current_key_id(case: Case) -> int:
-    key_id = case.answer_keys.order_by("-version").values_list("pk", flat=True).first()
+    key_id = case.current_key_id or case.answer_keys.order_by("-version").values_list("pk", flat=True).first()
     if key_id is None:
         raise ValidationError("This case has no answer key yet; it cannot be submitted.")
     return key_id

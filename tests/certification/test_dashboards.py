@@ -18,6 +18,7 @@ from certification.models import (
     ReadinessSnapshot,
     StudentDomainRollup,
 )
+from certification.domains import EXAM_DOMAINS
 from certification.services import evidence_record
 from certification.services.blueprints import blueprints_ensure_builtin
 from certification.services.rollups import rollups_refresh
@@ -275,3 +276,26 @@ def test_evidence_record_many_upserts_in_one_go_and_queues_one_refresh(builtins,
     assert StudentDomainRollup.objects.get(student=first, domain="em").evidence_count == 1
     with pytest.raises(ValueError, match="Unknown exam domain"):
         evidence_record_many([EvidenceItem(student_id=first.pk, domain="astrology", score=1, source="case", source_id=1)])
+
+
+def test_a_refresh_updates_each_domain_row_in_place(builtins):
+    student = StudentFactory()
+    first_seen = timezone.now() - datetime.timedelta(days=2)
+    MasteryEvidence.objects.create(student=student, domain="em", score=0.2, source="quiz", source_id="1",
+                                   occurred_at=first_seen)
+    rollups_refresh(student_id=student.pk)
+    before = StudentDomainRollup.objects.get(student=student, domain="em")
+    assert StudentDomainRollup.objects.filter(student=student).count() == len(EXAM_DOMAINS)
+    assert before.evidence_count == 1 and before.last_evidence_at == first_seen
+    assert before.lower < before.mastery < before.upper
+
+    later = timezone.now()
+    MasteryEvidence.objects.create(student=student, domain="em", score=1.0, source="quiz", source_id="2",
+                                   occurred_at=later)
+    rollups_refresh(student_id=student.pk)
+    after = StudentDomainRollup.objects.get(student=student, domain="em")
+    assert after.pk == before.pk and StudentDomainRollup.objects.filter(student=student).count() == len(EXAM_DOMAINS)
+    assert after.evidence_count == 2 and after.last_evidence_at == later
+    assert after.mastery > before.mastery and after.updated_at >= before.updated_at
+    untouched = StudentDomainRollup.objects.get(student=student, domain="radiology")
+    assert untouched.evidence_count == 0 and untouched.last_evidence_at is None

@@ -23,7 +23,8 @@ def obs(domain: str, scores: list[float], age: float = 0.0) -> list[Observation]
 
 def test_beta_quantile_inverts_the_cdf():
     # Skewed, U-shaped and very concentrated shapes, and tail probabilities: Newton must not escape.
-    for a, b in ((2, 3), (0.5, 0.5), (30, 5), (0.3, 40), (1000, 2), (1, 1), (200, 200)):
+    for a, b in ((2, 3), (0.5, 0.5), (30, 5), (0.3, 40), (1000, 2), (1, 1), (200, 200), (1.4, 0.7), (0.1, 1500),
+                 (1480, 212), (5000, 300)):
         for p in (0.001, 0.05, 0.5, 0.95, 0.999):
             x = beta_quantile(p, a, b)
             assert 0.0 <= x <= 1.0

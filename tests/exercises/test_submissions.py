@@ -154,3 +154,30 @@ def test_the_result_partial_polls_until_scored(student_client, student, case, dj
     submission_score(submission_id=draft.pk)
     done = student_client.get(f"/cases/submissions/{draft.pk}/result/")
     assert b"hx-trigger" not in done.content and b"100.0%" in done.content
+
+
+
+def test_a_submission_is_graded_against_the_newest_key_version(student, case, perfect_lines):
+    from exercises.models import Case
+    from exercises.services import submission_submit
+
+    from .factories import make_key
+
+    assert Case.objects.get(pk=case.pk).current_key_id == case.answer_keys.get().pk
+    fifth = make_key(case, [{"role": "principal", "code": "I214"}], version=5)
+    assert case.current_key_id == fifth.pk  # the in-memory case follows too
+    make_key(case, [{"role": "principal", "code": "I219"}], version=3)  # an older version never takes over
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.current_key_id == fifth.pk
+
+    submission, created = submission_submit(student=student, case=fresh, lines=perfect_lines)
+    assert created and submission.key_id == fifth.pk
+
+
+def test_a_case_whose_key_pointer_was_cleared_still_finds_its_newest_key(student, case, perfect_lines):
+    from exercises.models import Case
+    from exercises.services import submission_submit
+
+    Case.objects.filter(pk=case.pk).update(current_key=None)
+    submission, _ = submission_submit(student=student, case=Case.objects.get(pk=case.pk), lines=perfect_lines)
+    assert submission.key_id == case.answer_keys.order_by("-version").first().pk
