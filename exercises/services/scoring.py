@@ -87,7 +87,6 @@ def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -
         return None
     claim = Submission.objects.select_for_update(of=("self",)).select_related("student", "case")
     with transaction.atomic():
-        _commit_without_waiting_for_disk()
         # Wait for the own row rather than skip it: if another worker's batch holds it and then rolls back
         # (killed, deadlock victim), this task is the one left to score it.
         own = claim.filter(pk=submission_id).first()
@@ -129,18 +128,6 @@ def _already_scored(submission_id: int) -> bool:
 
 
 _STATUS_SQL = f"SELECT status FROM {Submission._meta.db_table} WHERE {Submission._meta.pk.column} = %s"
-
-
-def _commit_without_waiting_for_disk() -> None:
-    """On PostgreSQL, let this transaction's commit return before its WAL reaches the disk.
-
-    A score is derived data: if the database crashed in the fraction of a second before the flush, the
-    submission would simply still be pending and the stale-submission sweeper would queue it again. The
-    student's submitted lines are written by their own (fully durable) transaction and never at risk.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _first_score(submission: Submission, policies: dict[int | None, Policy]) -> SubmissionScore:
