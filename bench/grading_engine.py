@@ -1,6 +1,6 @@
 """How many typical submissions (10 key lines, 10 answer lines) the pure grading engine scores per second.
 
-Run: .venv/bin/python bench/grading_engine.py [--seconds 3]
+Run: .venv/bin/python bench/grading_engine.py [--rounds 5] [--seconds 1]
 One core, one process. The answer key is compiled once (as the scoring task does per key version);
 each submission is normalised, checked against the code facts and graded from scratch.
 """
@@ -72,7 +72,9 @@ def submissions(count: int, seed: int = 7) -> list[list[AnswerLine]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=1.0, help="length of one round")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds to run; the median is the figure (a shared machine has noisy neighbours)")
     args = parser.parse_args()
     key = compile_key(KEY)
     policy = Policy()
@@ -80,22 +82,26 @@ def main() -> None:
     batch = submissions(2000)
     for answer in batch[:200]:  # warm up
         grade(key, answer, policy=policy, oracle=ORACLE, demographics=demographics)
-    done = 0
+    rates = []
+    done_all = 0
     total = 0.0
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    while time.perf_counter() - started < args.seconds:
-        for answer in batch:
-            total += grade(key, answer, policy=policy, oracle=ORACLE, demographics=demographics).score
-        done += len(batch)
-    elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
-    # CPU time is what one core spent; on a busy shared machine wall time also counts other processes.
-    rate = done / cpu
-    print(f"grading engine: {done} submissions in {cpu:.2f} s of CPU ({elapsed:.2f} s wall) = {rate:,.0f} "
-          f"submissions/s on one core (wall-clock rate {done / elapsed:,.0f}/s); 10 key lines x 10 answer lines, "
-          f"mean score {total / done:.1f}")
-    print("target >= 20,000/s:", "OK" if rate >= 20000 else "BELOW TARGET")
+    for _ in range(args.rounds):
+        done = 0
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        while time.perf_counter() - started < args.seconds:
+            for answer in batch:
+                total += grade(key, answer, policy=policy, oracle=ORACLE, demographics=demographics).score
+            done += len(batch)
+        # CPU time is what one core spent; on a busy shared machine wall time also counts other processes.
+        rates.append(done / (time.process_time() - cpu_started))
+        done_all += done
+    rates.sort()
+    median = rates[len(rates) // 2]
+    print(f"grading engine: {done_all} submissions in {args.rounds} rounds of {args.seconds:g} s; one core: median "
+          f"{median:,.0f} submissions/s (slowest round {rates[0]:,.0f}, fastest {rates[-1]:,.0f}); "
+          f"10 key lines x 10 answer lines, mean score {total / done_all:.1f}")
+    print("target >= 20,000/s (median):", "OK" if median >= 20000 else "BELOW TARGET")
 
 
 if __name__ == "__main__":

@@ -217,6 +217,7 @@ def grade(
     matched_keys = {i: j for j, (i, _) in matches.items()}
 
     findings: list[LineFinding] = []
+    counts = {CORRECT: 0, PARTIAL: 0, WRONG: 0, MISSING: 0, EXTRA: 0}  # optional lines left out are not counted
     earned = 0.0
     key_weight = 0.0
     entered_weight = 0.0
@@ -242,6 +243,7 @@ def grade(
             if line.role == PRINCIPAL and unmatched_principal_key is None:
                 unmatched_principal_key = finding
             findings.append(finding)
+            counts[MISSING] += 1
             continue
         credit = matches[j][1]
         answer_line = answers[j]
@@ -249,11 +251,19 @@ def grade(
         entered_weight += line.points
         points = credit * line.points
         earned += points
-        messages = _explain(line, answer_line, policy)
-        messages.extend(line_messages.get(j, ()))
+        if answer_line.code == line.code and answer_line.role == line.role and (
+            line.role not in PROCEDURE_ROLES
+            or (answer_line.units == line.units and answer_line.modifiers == line.modifiers)
+        ):
+            messages = list(line_messages.get(j, ()))  # an exact line: nothing to explain
+        else:
+            messages = _explain(line, answer_line, policy)
+            messages.extend(line_messages.get(j, ()))
+        verdict = CORRECT if credit >= 1.0 else PARTIAL
+        counts[verdict] += 1
         # Positional for speed; the order is LineFinding's field order.
         findings.append(LineFinding(
-            CORRECT if credit >= 1.0 else PARTIAL, line.role, line.system, i, j, line.code, answer_line.code,
+            verdict, line.role, line.system, i, j, line.code, answer_line.code,
             line.modifiers, answer_line.modifiers, line.units, answer_line.units, credit, line.points, points,
             line.optional, line.rationale, line.guideline, messages,
         ))
@@ -267,6 +277,8 @@ def grade(
         if unmatched_principal_key is not None and line.role == PRINCIPAL:
             # A wrong principal diagnosis reads better as one line than as a missing + an extra.
             unmatched_principal_key.verdict = WRONG
+            counts[MISSING] -= 1
+            counts[WRONG] += 1
             unmatched_principal_key.answer_index = j
             unmatched_principal_key.answer_code = line.code
             unmatched_principal_key.messages = [
@@ -281,6 +293,7 @@ def grade(
             EXTRA, line.role, line.system, answer_index=j, answer_code=line.code, answer_modifiers=line.modifiers,
             answer_units=line.units, messages=messages,
         ))
+        counts[EXTRA] += 1
     entered_weight += n_extra * policy.extra_penalty
 
     if key.expects_query or answered_query:
@@ -292,25 +305,24 @@ def grade(
                 entered_weight += q
                 findings.append(LineFinding(CORRECT, "query", "", credit=1.0, points_possible=q, points_earned=q,
                                             messages=["Right call: the documentation needs a provider query."]))
+                counts[CORRECT] += 1
             else:
                 missing_points += q
                 findings.append(LineFinding(MISSING, "query", "", points_possible=q,
                                             messages=["The documentation is unclear: the provider should be queried."]))
+                counts[MISSING] += 1
         else:
             n_extra += 1
             entered_weight += policy.extra_penalty
             findings.append(LineFinding(EXTRA, "query", "",
                                         messages=["The documentation supports the codes: no provider query is needed."]))
+            counts[EXTRA] += 1
 
     components = {
         "earned": earned, "key_weight": key_weight, "entered_weight": entered_weight, "n_extra": n_extra,
         "missing_points": missing_points, "n_checks": len(checks),
     }
     score, denominator = score_from_components(policy, **components)
-    counts = {verdict: 0 for verdict in (CORRECT, PARTIAL, WRONG, MISSING, EXTRA)}
-    for finding in findings:
-        if not (finding.optional and finding.verdict == MISSING):
-            counts[finding.verdict] += 1
     return GradeResult(
         score=score, passed=score >= policy.pass_mark, earned=round(earned, 4), possible=round(denominator, 4),
         key_points=round(key_weight, 4), findings=findings, checks=checks, notices=notices, counts=counts,
