@@ -185,7 +185,8 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     sizes = [sum(index.range_size(lo, hi) for lo, hi, _, _ in spec) for spec in specs]
     # Scans test the rarest token first, so most documents that lack one are dropped at the first
     # test; the second pass reads the driver's (rarest token's) documents, so it is tested last.
-    rarest_first = [specs[position] for position in sorted(range(len(specs)), key=sizes.__getitem__)]
+    order = sorted(range(len(specs)), key=sizes.__getitem__)
+    rarest_first = [specs[position] for position in order]
     ranges = [(lo, hi) for spec in specs for lo, hi, _, _ in spec]
     ranges += _expansion_ranges(index, specs)
     # A title "begins with a query word" when its first word matches a query word as well as
@@ -218,7 +219,9 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
         and any(_extra_words(index, key[-1], starts, ends) == 0 for key in keys)
     )
     if not leads_suffice:
-        keys += _scan_not_leading(index, rarest_first, set(leading), shortlist, best_prefix + (1,), unmatched, examined)
+        driver_bound = bounds[order[0]]
+        keys += _scan_not_leading(index, rarest_first, set(leading), shortlist, best_prefix + (1,), unmatched, examined,
+                                  driver_bound)
     # Among the candidates of both passes, the match that leaves fewest other words in a title or
     # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
     # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.
@@ -226,12 +229,13 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
 
 
 def _scan_not_leading(index: SearchIndex, rarest_first: list[Spec], seen: set[int], shortlist: int, bound: tuple,
-                      unmatched: int, examined: int) -> list[tuple]:
+                      unmatched: int, examined: int, driver_bound: tuple[int, int]) -> list[tuple]:
     """The second pass: documents of the rarest token, in static-rank order, that the leading pass did not see.
 
     A short prefix ("pe") spans thousands of words, so the documents of its exact word are scanned
     first. Only they can reach the bound (any other word of the range is inexact), so when enough of
-    them do, the union of every word's documents is never built.
+    them do, the union of every word's documents is never built. The documents left lack the exact
+    word, so their scan stops at the best key an inexact match can reach.
     """
     driver = rarest_first[0]
     tested_last = rarest_first[1:] + [driver]
@@ -243,9 +247,25 @@ def _scan_not_leading(index: SearchIndex, rarest_first: list[Spec], seen: set[in
         if len(keys) >= shortlist and all(key[:5] == bound for key in keys):
             return keys  # nothing else can rank above these
         seen.update(exact_docs)
+        inexact, level = _inexact_bound(index, driver)
+        bound = (bound[0], bound[1] - driver_bound[0] + inexact, bound[2] - driver_bound[1] + level) + bound[3:]
     rest = (doc for doc in _union([index.postings(w) for lo, hi, _, _ in driver for w in range(lo, hi)], examined)
             if doc not in seen)
     return keys + _scan(index, tested_last, rest, shortlist, bound, unmatched, lead=1)
+
+
+def _inexact_bound(index: SearchIndex, spec: Spec) -> tuple[int, int]:
+    """The best (inexactness, level) a document can score for this token without any of its exact words."""
+    min_level = index.word_min_level
+    best = (PENALTY_TYPO + 1, 9)
+    for lo, hi, exact, penalty in spec:
+        if exact >= 0:
+            levels = [*min_level[lo:exact], *min_level[exact + 1:hi]]
+            if levels:
+                best = min(best, (penalty, min(levels)))
+        else:
+            best = min(best, (penalty, min(min_level[lo:hi])))
+    return best
 
 
 def _expansion_ranges(index: SearchIndex, specs: list[Spec]) -> list[tuple[int, int]]:

@@ -159,6 +159,24 @@ def test_a_two_letter_abbreviation_that_is_also_a_prefix_ranks_its_own_meaning_f
     assert codes(index, "pel")[0].startswith("S32")
 
 
+def test_stopping_early_on_the_words_a_short_prefix_only_begins_never_changes_the_answer(monkeypatch):
+    # Fewer documents carry the exact word "pe" than the shortlist holds, so the pass goes on to the
+    # words "pe" only begins; it stops once enough of them reach the best key an inexact match can get.
+    from lookup.search import query
+
+    rows = [("I26", "Pulmonary embolism", "category", False, "", {})]
+    rows += [(f"I26{n}", f"Pulmonary embolism of kind {n}", "code", True, "I26", {}) for n in range(3)]
+    rows += [(f"S32{n:02d}", f"Fracture of pelvis part {n}", "code", n % 7 != 0, "", {}) for n in range(60)]
+    rows += [(f"S31{n:02d}", f"Open wound of perineum {n}", "code", True, "", {}) for n in range(40)]
+    rows += [(f"N73{n}", f"Pelvic peritonitis type {n}", "code", True, "", {}) for n in range(9)]
+    index = build_index(_entries(rows), system="icd10cm", synonyms=parse_synonyms(["pe\tpulmonary embolism"]))
+    answers = {(text, limit): codes(index, text, limit) for text in ("pe", "pe part", "pe wound") for limit in (5, 10, 50)}
+    assert answers[("pe", 10)][:3] == ["I26.0", "I26.1", "I26.2"]
+
+    monkeypatch.setattr(query, "_inexact_bound", lambda index, spec: (query.PENALTY_TYPO + 1, 9))  # never stop early
+    assert {key: codes(index, *key) for key in answers} == answers
+
+
 def test_inclusion_terms_are_searchable(index):
     assert "S72.00" in codes(index, "hip nos")
 
