@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from .normalize import display_code, normalize_code, normalize_modifiers, normalize_units
+from .normalize import _normalize_code_str, display_code, normalize_code, normalize_modifiers, normalize_units
 from .types import ICD10CM, PRINCIPAL, PROCEDURE, PROCEDURE_ROLES, ROLES, SECONDARY, AnswerLine, KeyLine
 
 MAX_LINES = 100
@@ -68,7 +68,7 @@ def prepare_answer(lines: Sequence[AnswerLine]) -> tuple[list[AnswerLine], list[
     has_principal = False
     for line in ordered:
         raw_code = line.code
-        code = normalize_code(raw_code)
+        code = _normalize_code_str(raw_code) if type(raw_code) is str else normalize_code(raw_code)
         if not code:
             continue
         role = line.role
@@ -79,8 +79,10 @@ def prepare_answer(lines: Sequence[AnswerLine]) -> tuple[list[AnswerLine], list[
                 notices.append(f"Only one principal diagnosis is allowed; {display_code(code)} was graded as secondary.")
                 role = SECONDARY
             has_principal = True
-        modifiers = normalize_modifiers(line.modifiers)
-        units = normalize_units(line.units)
+        modifiers = normalize_modifiers(line.modifiers) if line.modifiers else ()
+        units = line.units
+        if type(units) is not int or not 1 <= units <= 999:
+            units = normalize_units(units)
         if units is None:
             notices.append(f"Units for {display_code(code, line.system)} must be a whole number from 1 to 999; 1 was used.")
             units = 1
