@@ -17,7 +17,8 @@ _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 
 
 @lru_cache(maxsize=65536)
-def _normalize_code_str(raw: str) -> str:
+def normalize_code_text(raw: str) -> str:
+    """normalize_code for a value already known to be a string (the grading loop's common case)."""
     return raw.upper().translate(_STRIP)[:16]
 
 
@@ -25,7 +26,7 @@ def normalize_code(raw: object) -> str:
     """'e11.9 ' -> 'E119'. Dots, spaces and dashes are removed; letters are upper-cased."""
     if raw is None:
         return ""
-    return _normalize_code_str(raw if isinstance(raw, str) else str(raw))
+    return normalize_code_text(raw if isinstance(raw, str) else str(raw))
 
 
 def display_code(code: str, system: str = ICD10CM) -> str:

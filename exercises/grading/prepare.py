@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from .normalize import _normalize_code_str, display_code, normalize_code, normalize_modifiers, normalize_units
+from .normalize import normalize_code_text, display_code, normalize_code, normalize_modifiers, normalize_units
 from .types import ICD10CM, PRINCIPAL, PROCEDURE, PROCEDURE_ROLES, ROLES, SECONDARY, AnswerLine, KeyLine
 
 MAX_LINES = 100
@@ -68,7 +68,7 @@ def prepare_answer(lines: Sequence[AnswerLine]) -> tuple[list[AnswerLine], list[
     has_principal = False
     for line in ordered:
         raw_code = line.code
-        code = _normalize_code_str(raw_code) if type(raw_code) is str else normalize_code(raw_code)
+        code = normalize_code_text(raw_code) if type(raw_code) is str else normalize_code(raw_code)
         if not code:
             continue
         role = line.role

@@ -116,6 +116,9 @@ def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -
     return scores[0]
 
 
+_STATUS_SQL = f"SELECT status FROM {Submission._meta.db_table} WHERE {Submission._meta.pk.column} = %s"
+
+
 def _already_scored(submission_id: int) -> bool:
     """A cheap, lock-free check that lets duplicate deliveries stop before opening a transaction.
 
@@ -125,9 +128,6 @@ def _already_scored(submission_id: int) -> bool:
         cursor.execute(_STATUS_SQL, [submission_id])
         row = cursor.fetchone()
     return row is not None and row[0] == SubmissionStatus.SCORED
-
-
-_STATUS_SQL = f"SELECT status FROM {Submission._meta.db_table} WHERE {Submission._meta.pk.column} = %s"
 
 
 def _first_score(submission: Submission, policies: dict[int | None, Policy]) -> SubmissionScore:
