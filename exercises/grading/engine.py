@@ -255,7 +255,8 @@ def grade(
             line.role not in PROCEDURE_ROLES
             or (answer_line.units == line.units and answer_line.modifiers == line.modifiers)
         ):
-            messages = list(line_messages.get(j, ()))  # an exact line: nothing to explain
+            found = line_messages.get(j)  # an exact line: nothing to explain
+            messages = list(found) if found else []
         else:
             messages = _explain(line, answer_line, policy)
             messages.extend(line_messages.get(j, ()))
@@ -318,15 +319,16 @@ def grade(
                                         messages=["The documentation supports the codes: no provider query is needed."]))
             counts[EXTRA] += 1
 
+    n_checks = len(checks)
     components = {
         "earned": earned, "key_weight": key_weight, "entered_weight": entered_weight, "n_extra": n_extra,
-        "missing_points": missing_points, "n_checks": len(checks),
+        "missing_points": missing_points, "n_checks": n_checks,
     }
-    score, denominator = score_from_components(policy, **components)
+    score, denominator = _score(policy, earned, key_weight, entered_weight, n_extra, missing_points, n_checks)
+    # Positional for speed; the order is GradeResult's field order.
     return GradeResult(
-        score=score, passed=score >= policy.pass_mark, earned=round(earned, 4), possible=round(denominator, 4),
-        key_points=round(key_weight, 4), findings=findings, checks=checks, notices=notices, counts=counts,
-        components=components,
+        score, score >= policy.pass_mark, round(earned, 4), round(denominator, 4), round(key_weight, 4), findings,
+        checks, notices, counts, components,
     )
 
 
@@ -335,6 +337,13 @@ def score_from_components(
     missing_points: float, n_checks: int,
 ) -> tuple[float, float]:
     """(score 0-100, denominator) from the totals of a grading; also used to re-total after overrides."""
+    return _score(policy, earned, key_weight, entered_weight, n_extra, missing_points, n_checks)
+
+
+def _score(
+    policy: Policy, earned: float, key_weight: float, entered_weight: float, n_extra: int, missing_points: float,
+    n_checks: int,
+) -> tuple[float, float]:
     numerator = earned - policy.missing_penalty * missing_points - policy.violation_penalty * n_checks
     if policy.denominator == "max":
         denominator = max(key_weight, entered_weight)
