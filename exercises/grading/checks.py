@@ -4,7 +4,7 @@ manifestation codes sequenced first, missing 7th characters and demographic conf
 from __future__ import annotations
 
 from .normalize import code_shape_ok, display_code
-from .notes import reference_matches
+from .notes import category_range
 from .types import (
     ICD10CM,
     PRINCIPAL,
@@ -25,12 +25,13 @@ def validity_problem(oracle: Oracle, system: str, code: str) -> GuidelineCheck |
     facts = table.get(code) if table is not None else None
     if facts is not None and facts.billable and facts.exists:
         return None
-    shown = display_code(code, system)
-    label = SYSTEM_LABELS.get(system, system)
     if not code_shape_ok(code, system):
+        shown, label = display_code(code, system), SYSTEM_LABELS.get(system, system)
         return GuidelineCheck("invalid_code", (code,), f"{shown} is not shaped like a {label} code.", "")
     if table is None:
-        return None
+        return None  # a system the release does not cover (e.g. CPT without a licensed file): shape only
+    shown = display_code(code, system)
+    label = SYSTEM_LABELS.get(system, system)
     if facts is None:
         facts = NOT_FOUND
     if not facts.exists:
@@ -84,8 +85,9 @@ def guideline_checks(
     reported: set[tuple[str, str]] = set()
     for index, code, facts in icd_facts:
         for ref in facts.excludes1:
-            if "-" in ref:
-                hits = [(i, c) for i, c, _ in icd_facts if reference_matches(ref, c)]
+            if "-" in ref:  # a category range: compare categories, not every code
+                lo, hi = category_range(ref)
+                hits = sorted(hit for category, found in by_category.items() if lo <= category <= hi for hit in found)
             else:
                 hits = by_category.get(ref[:3])
                 if not hits:

@@ -36,6 +36,7 @@ def display_code(code: str, system: str = ICD10CM) -> str:
     return code
 
 
+@lru_cache(maxsize=65536)
 def code_shape_ok(code: str, system: str) -> bool:
     shape = _SHAPES.get(system)
     return bool(shape.match(code)) if shape else bool(code)

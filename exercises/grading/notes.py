@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _PAREN = re.compile(r"\(([^()]*)\)")
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
@@ -38,6 +39,13 @@ def code_references(note: str) -> list[str]:
 def reference_matches(reference: str, code: str) -> bool:
     """Does a reference (prefix or 'A00-B99' category range) cover the code?"""
     if "-" in reference:
-        lo, hi = reference.split("-", 1)
+        lo, hi = category_range(reference)
         return lo <= code[:3] <= hi
     return code.startswith(reference)
+
+
+@lru_cache(maxsize=4096)
+def category_range(reference: str) -> tuple[str, str]:
+    """'O10-O16' -> ('O10', 'O16'): the first and last category a range reference covers."""
+    lo, hi = reference.split("-", 1)
+    return lo, hi
