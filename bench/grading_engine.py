@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _machine import wait_until_quiet  # noqa: E402  (bench/ is this script's first path entry)
 
 from exercises.grading import (  # noqa: E402
     CPT,
@@ -82,6 +83,7 @@ def main() -> None:
     batch = submissions(2000)
     for answer in batch[:200]:  # warm up
         grade(key, answer, policy=policy, oracle=ORACLE, demographics=demographics)
+    wait_until_quiet("the rounds")
     rates = []
     done_all = 0
     total = 0.0

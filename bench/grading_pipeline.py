@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _machine import wait_until_quiet  # noqa: E402  (bench/ is this script's first path entry)
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/codewise_bench_cases")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 QUEUE = f"bench-cases-{os.getpid()}"
@@ -273,6 +274,10 @@ def main() -> None:
     students_n = args.students or args.submissions
     cases_n = -(-args.submissions // students_n)
     cases, students = setup_data(students_n, cases_n)
+    # The set-up deleted an earlier run's rows: let PostgreSQL write that out before the clock starts.
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+    wait_until_quiet("the clock starts")
     # Scoring and the readiness rollups it triggers both go to our worker, unless --rollups-aside.
     side_queue = QUEUE + "-rollups"
     app.conf.task_routes = (
