@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _machine import wait_until_quiet  # bench/ is this script's first path entry
+
 ROOT = Path(__file__).resolve().parent.parent
 QUALITY = ROOT / "bench" / "data" / "search_quality.tsv"
 TARGETS = {"p95": 5.0, "p99": 20.0, "top5": 0.90}
@@ -248,6 +250,7 @@ def run_one(label: str, env: dict, *, rounds: int, cold: bool, persistent_db: bo
         print(f"  first search, snapshot present (map):          {first:8.1f} ms; worker RSS +{rss:.1f} MiB "
               f"(PSS +{pss:.1f})")
         figures.update(warm_first_ms=first, warm_rss_mib=rss)
+        wait_until_quiet("the timed requests")
         measured: list[tuple[int, float, float]] = []
         queries_by_id: dict[int, str] = {}
         top1 = top5 = 0
