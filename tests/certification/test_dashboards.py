@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from certification.domains import EXAM_DOMAINS
 from certification.models import (
     AttemptScore,
     Blueprint,
@@ -18,7 +19,6 @@ from certification.models import (
     ReadinessSnapshot,
     StudentDomainRollup,
 )
-from certification.domains import EXAM_DOMAINS
 from certification.services import evidence_record
 from certification.services.blueprints import blueprints_ensure_builtin
 from certification.services.rollups import rollups_refresh
