@@ -128,10 +128,7 @@ def rollup_pending_key(student_id: int) -> str:
 
 def rollup_pending_clear(*, student_id: int) -> None:
     """Called by the refresh task before it reads a student's evidence: evidence from now on queues a new refresh."""
-    try:
-        cache.delete(rollup_pending_key(student_id))
-    except Exception:  # noqa: BLE001 - without a cache the marker simply expires
-        logger.warning("Could not clear the rollup marker of student %s", student_id, exc_info=True)
+    rollup_pending_clear_many(student_ids=[student_id])
 
 
 def rollup_pending_clear_many(*, student_ids: Sequence[int]) -> None:
