@@ -27,6 +27,8 @@ def test_admin_uploads_a_release_and_browses_the_changes(page, browser_login, ad
     assert page.get_by_text("18", exact=True).first.is_visible()
     page.get_by_role("link", name="Browse changes").click()
     page.get_by_role("link", name="Revised 4").click()
+    page.wait_for_url("**kind=revised**")
+    page.wait_for_load_state()  # the chapter filter submits itself from a deferred script
     assert page.get_by_text("S06.0X0A").is_visible()
     page.get_by_label("Chapter", exact=True).select_option("1")
     page.wait_for_url("**chapter=1**")
