@@ -16,6 +16,8 @@ import zipfile
 from decimal import Decimal
 from typing import Any
 
+from coding_lms.json_input import JSONTooDeep, loads_untrusted
+
 from .content_loader import (
     ContentBundle, ContentError, check_bundle, parse_deck, parse_module, parse_program,
 )
@@ -124,9 +126,11 @@ def open_package(data: bytes) -> tuple[dict, dict[str, str]]:
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise PackageError(f"The archive is damaged ({exc}).") from None
     try:
-        manifest = json.loads(texts.pop(MANIFEST))
+        manifest = loads_untrusted(texts.pop(MANIFEST))
     except json.JSONDecodeError as exc:
         raise PackageError(f"course.json is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+    except JSONTooDeep as exc:
+        raise PackageError(f"course.json: {exc}") from None
     return manifest, texts
 
 
