@@ -58,7 +58,7 @@ def release_upload(request):
     require_admin(request.user)
     if request.method == "POST":
         if body_too_large(request):
-            return _upload_page(request, ReleaseUploadForm(), too_large_message(["The upload"]), status=400)
+            return _upload_page(request, ReleaseUploadForm(), too_large_message(["The upload"]), status=413)
         limiter = install_size_limit(request)
         return csrf_protect(_upload_post)(request, limiter)
     return _upload_page(request, ReleaseUploadForm())
