@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 
-from .models import Certificate, Cohort, Deck, Flashcard, Lesson, Module, Program, Question
+from .models import Certificate, Cohort, CohortInvitation, Deck, Flashcard, Lesson, Module, Program, Question
 from .selectors import can_view_student, cohorts_for_instructor
 
 
@@ -96,6 +96,14 @@ def cohort_for_instructor_or_404(*, user: User, cohort_id: int) -> Cohort:
     if not user.is_authenticated or not (user.is_instructor or user.is_admin):
         raise PermissionDenied("Only instructors and administrators manage cohorts.")
     return get_object_or_404(cohorts_for_instructor(instructor=user).select_related("program"), pk=cohort_id)
+
+
+def invitation_for_student_or_404(*, user: User, invitation_id: int) -> CohortInvitation:
+    """Only the invited student answers an invitation (404 for everyone else, so ids do not leak)."""
+    invitation = get_object_or_404(CohortInvitation.objects.select_related("cohort"), pk=invitation_id)
+    if invitation.student_id != user.pk:
+        raise Http404
+    return invitation
 
 
 def certificate_for_viewer_or_404(*, user: User, certificate_id: int) -> Certificate:

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 
-from .models import Cohort
+from .models import Cohort, CohortInvitation, InvitationStatus
 
 
 def cohorts_for_instructor(*, instructor: User) -> QuerySet[Cohort]:
@@ -22,6 +22,18 @@ def students_visible_to(*, viewer: User) -> QuerySet[User]:
     if viewer.is_instructor:
         return User.objects.filter(role="student", cohort_memberships__cohort__instructors=viewer).distinct()
     return User.objects.filter(pk=viewer.pk)
+
+
+def invitations_pending_for_student(*, student: User) -> QuerySet[CohortInvitation]:
+    """Cohorts that asked this student to join and are waiting for an answer."""
+    return (CohortInvitation.objects.filter(student=student, status=InvitationStatus.PENDING)
+            .select_related("cohort", "cohort__program", "invited_by").order_by("-created_at", "-id"))
+
+
+def invitations_open_for_cohort(*, cohort: Cohort) -> QuerySet[CohortInvitation]:
+    """Invitations of a cohort that did not turn into a membership: waiting, or declined."""
+    return (CohortInvitation.objects.filter(cohort=cohort, status__in=[InvitationStatus.PENDING, InvitationStatus.DECLINED])
+            .select_related("student").order_by("-status", "student__username"))
 
 
 def can_view_student(*, viewer: User, student: User) -> bool:

@@ -48,6 +48,35 @@ class CohortMembership(models.Model):
         return f"{self.student} in {self.cohort}"
 
 
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Invited"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class CohortInvitation(models.Model):
+    """An instructor asks an existing student account to join a cohort.
+
+    The student is not a member (and their work stays private) until they accept. One row per
+    cohort and student: a declined invitation is not renewed by the next roster upload.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "student"], name="one_invitation_per_cohort_student")]
+        indexes = [models.Index(fields=["student", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} invited to {self.cohort} ({self.status})"
+
+
 class CohortDueDate(models.Model):
     """A due date an instructor set for one module or one lesson in a cohort."""
 

@@ -1,4 +1,9 @@
-"""Cohorts: create, join by invite code, import a roster (all or nothing), set due dates."""
+"""Cohorts: create, join by invite code, import a roster (all or nothing), invitations, due dates.
+
+An existing account becomes a member of a cohort only by its own action (the invite code, or
+accepting an invitation) or by an administrator: an instructor's roster creates new accounts and
+invites existing ones, so no instructor can take over another cohort's student.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import audit_record
 
-from ..models import Cohort, CohortDueDate, CohortMembership, Lesson, Module, Program, new_invite_code
+from ..models import (
+    Cohort, CohortDueDate, CohortInvitation, CohortMembership, InvitationStatus, Lesson, Module, Program, new_invite_code,
+)
 from ..roster import RosterError, parse_roster
 
 
@@ -60,15 +68,57 @@ def cohort_join(*, student: User, code: str) -> Cohort:
     cohort = Cohort.objects.filter(invite_code=code).first() if code else None
     if cohort is None:
         raise ValidationError("No cohort has that invite code. Check it with your instructor.")
-    CohortMembership.objects.get_or_create(cohort=cohort, student=student)
+    _, joined = CohortMembership.objects.get_or_create(cohort=cohort, student=student)
+    if joined:
+        # Joining with the code answers any invitation still waiting for this cohort.
+        CohortInvitation.objects.filter(cohort=cohort, student=student, status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.ACCEPTED, responded_at=timezone.now())
+        audit_record(actor=student, action="cohort.joined", target=cohort, after={"student": _who(student), "how": "invite_code"})
     return cohort
+
+
+def _who(user: User) -> dict:
+    return {"id": user.pk, "username": user.username}
+
+
+@transaction.atomic
+def cohort_invitation_accept(*, student: User, invitation: CohortInvitation) -> Cohort:
+    """The invited student accepts: from now on they are a member and their instructors see their work."""
+    invitation = CohortInvitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
+    if invitation.student_id != student.pk:
+        raise ValidationError("This invitation is for someone else.")
+    if invitation.status == InvitationStatus.DECLINED:
+        raise ValidationError("You declined this invitation. Ask your instructor for the cohort's invite code to join.")
+    if invitation.status == InvitationStatus.PENDING:
+        invitation.status, invitation.responded_at = InvitationStatus.ACCEPTED, timezone.now()
+        invitation.save(update_fields=["status", "responded_at"])
+        _, joined = CohortMembership.objects.get_or_create(cohort=invitation.cohort, student=student)
+        if joined:
+            audit_record(actor=student, action="cohort.invitation_accepted", target=invitation.cohort,
+                         after={"student": _who(student), "invitation": invitation.pk})
+    return invitation.cohort
+
+
+@transaction.atomic
+def cohort_invitation_decline(*, student: User, invitation: CohortInvitation) -> Cohort:
+    """The invited student says no: they stay out of the cohort, and a later roster does not ask again."""
+    invitation = CohortInvitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
+    if invitation.student_id != student.pk:
+        raise ValidationError("This invitation is for someone else.")
+    if invitation.status != InvitationStatus.PENDING:
+        raise ValidationError("You have already answered this invitation.")
+    invitation.status, invitation.responded_at = InvitationStatus.DECLINED, timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    audit_record(actor=student, action="cohort.invitation_declined", target=invitation.cohort,
+                 after={"student": _who(student), "invitation": invitation.pk})
+    return invitation.cohort
 
 
 @transaction.atomic
 def cohort_member_remove(*, actor: User, cohort: Cohort, student: User) -> None:
     deleted, _ = CohortMembership.objects.filter(cohort=cohort, student=student).delete()
     if deleted:
-        audit_record(actor=actor, action="cohort.member_removed", target=cohort, before={"student": student.username})
+        audit_record(actor=actor, action="cohort.member_removed", target=cohort, before={"student": _who(student)})
 
 
 @dataclass
@@ -76,13 +126,18 @@ class RosterResult:
     enrolled: list[str] = field(default_factory=list)
     already_members: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    invited: list[str] = field(default_factory=list)
+    already_invited: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
 
 
 def cohort_roster_import(*, actor: User, cohort: Cohort, data: bytes) -> RosterResult:
-    """Enrol every row of a CSV roster, or none: every bad row is reported in RosterError.
+    """Apply every row of a CSV roster, or none: every bad row is reported in RosterError.
 
-    Existing student accounts are enrolled; unknown usernames get a new student account
-    without a usable password (an administrator sets one, or the school's sign-on does).
+    Unknown usernames get a new student account without a usable password (an administrator sets
+    one, or the school's sign-on does) and are enrolled. Existing student accounts are invited:
+    they join when they accept (an administrator's roster enrols them at once). A student who
+    declined an invitation to this cohort is not asked again.
     """
     rows = parse_roster(data)
     usernames = [r.username for r in rows]
@@ -103,8 +158,12 @@ def cohort_roster_import(*, actor: User, cohort: Cohort, data: bytes) -> RosterR
     if errors:
         raise RosterError(errors)
     result = RosterResult()
+    enrolled: list[dict] = []
+    invited: list[dict] = []
     with transaction.atomic():
+        Cohort.objects.select_for_update().filter(pk=cohort.pk).first()  # one roster at a time per cohort
         members = set(CohortMembership.objects.filter(cohort=cohort).values_list("student_id", flat=True))
+        invitations = {i.student_id: i for i in CohortInvitation.objects.filter(cohort=cohort)}
         for row in rows:
             user = existing.get(row.username.lower())
             if user is None:
@@ -112,15 +171,34 @@ def cohort_roster_import(*, actor: User, cohort: Cohort, data: bytes) -> RosterR
                 user.set_unusable_password()
                 user.save()
                 result.created.append(user.username)
-            if user.pk in members:
+            elif user.pk in members:
                 result.already_members.append(user.username)
+                continue
+            elif not actor.is_admin:
+                invitation = invitations.get(user.pk)
+                if invitation is not None and invitation.status == InvitationStatus.PENDING:
+                    result.already_invited.append(user.username)
+                elif invitation is not None and invitation.status == InvitationStatus.DECLINED:
+                    result.declined.append(user.username)
+                else:  # never invited, or accepted once and since removed from the cohort
+                    CohortInvitation.objects.update_or_create(
+                        cohort=cohort, student=user,
+                        defaults={"status": InvitationStatus.PENDING, "invited_by": actor, "responded_at": None},
+                    )
+                    result.invited.append(user.username)
+                    invited.append(_who(user))
                 continue
             CohortMembership.objects.create(cohort=cohort, student=user)
             members.add(user.pk)
             result.enrolled.append(user.username)
+            enrolled.append(_who(user))
         audit_record(
             actor=actor, action="cohort.roster_imported", target=cohort,
-            after={"enrolled": len(result.enrolled), "created": len(result.created)},
+            after={
+                "enrolled": enrolled, "invited": invited, "created": result.created,
+                "already_members": result.already_members, "already_invited": result.already_invited,
+                "declined_before": result.declined,
+            },
         )
     return result
 

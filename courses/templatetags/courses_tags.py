@@ -42,3 +42,13 @@ def attempt_passed(attempt) -> bool:
     from ..services.progress import quiz_pass_mark
 
     return attempt is not None and attempt.score is not None and attempt.score >= quiz_pass_mark()
+
+
+@register.simple_tag
+def pending_cohort_invitations(user):
+    """Invitations waiting for this student's answer (for the dashboard)."""
+    from ..selectors import invitations_pending_for_student
+
+    if not getattr(user, "is_authenticated", False) or not user.is_student:
+        return []
+    return list(invitations_pending_for_student(student=user))

@@ -1,4 +1,4 @@
-"""Cohorts: the instructor's list and dashboard, roster import, due dates; students join with a code."""
+"""Cohorts: the instructor's list and dashboard, roster import, due dates; students join with a code or accept an invitation."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..access import cohort_for_instructor_or_404, student_for_viewer_or_404
+from ..access import cohort_for_instructor_or_404, invitation_for_student_or_404, student_for_viewer_or_404
 from ..forms import CohortForm, DueDateForm, JoinCohortForm, RosterForm
 from ..models import Cohort, CohortDueDate, Lesson, Module, Program
 from ..roster import RosterError
 from ..selectors import (
-    ceu_log, cohort_progress, cohorts_for_instructor, due_items_for_student, program_progress,
+    ceu_log, cohort_progress, cohorts_for_instructor, due_items_for_student, invitations_open_for_cohort,
+    invitations_pending_for_student, program_progress,
 )
 from ..services.cohorts import (
-    cohort_create, cohort_invite_code_regenerate, cohort_join, cohort_roster_import, cohort_update, due_date_set,
+    cohort_create, cohort_invitation_accept, cohort_invitation_decline, cohort_invite_code_regenerate, cohort_join,
+    cohort_roster_import, cohort_update, due_date_set,
 )
 
 
@@ -33,6 +35,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             "cohorts": Cohort.objects.filter(memberships__student=request.user).select_related("program"),
             "due_items": due_items_for_student(student=request.user, today=timezone.localdate()),
             "form": JoinCohortForm(),
+            "invitations": invitations_pending_for_student(student=request.user),
         })
     _require_teacher(request.user)
     from django.db.models import Count
@@ -75,7 +78,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "cohort": cohort, "modules": [(m, module_due.get(m.pk)) for m in modules], "rows": rows, "dues": dues,
         "today": today, "roster_form": RosterForm(),
         "due_form": DueDateForm(program=cohort.program) if cohort.program else None,
-        "instructors": cohort.instructors.all(),
+        "instructors": cohort.instructors.all(), "invitations": invitations_open_for_cohort(cohort=cohort),
     })
 
 
@@ -100,8 +103,16 @@ def cohort_roster(request: HttpRequest, cohort_id: int) -> HttpResponse:
         else:
             parts = [f"{len(result.enrolled)} student(s) enrolled"]
             if result.created:
-                parts.append(f"{len(result.created)} new account(s) created ({', '.join(result.created[:10])}"
-                             f"{'…' if len(result.created) > 10 else ''}): an administrator sets their first password")
+                parts.append(f"{len(result.created)} new account(s) created ({_names(result.created)}): "
+                             "an administrator sets their first password")
+            if result.invited:
+                parts.append(f"{len(result.invited)} existing account(s) invited ({_names(result.invited)}): "
+                             "they join when they accept")
+            if result.already_invited:
+                parts.append(f"{len(result.already_invited)} already invited")
+            if result.declined:
+                parts.append(f"{len(result.declined)} declined an earlier invitation ({_names(result.declined)}) "
+                             "and were not asked again")
             if result.already_members:
                 parts.append(f"{len(result.already_members)} already in the cohort")
             messages.success(request, "Roster imported: " + "; ".join(parts) + ".")
@@ -112,8 +123,12 @@ def cohort_roster(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "dues": list(CohortDueDate.objects.filter(cohort=cohort).select_related("module", "lesson")),
         "roster_form": form, "roster_errors": roster_errors,
         "due_form": DueDateForm(program=cohort.program) if cohort.program else None,
-        "instructors": cohort.instructors.all(),
+        "instructors": cohort.instructors.all(), "invitations": invitations_open_for_cohort(cohort=cohort),
     }, status=400)
+
+
+def _names(usernames: list[str], shown: int = 10) -> str:
+    return ", ".join(usernames[:shown]) + ("…" if len(usernames) > shown else "")
 
 
 @require_POST
@@ -153,6 +168,23 @@ def cohort_join_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "Enter the invite code your instructor gave you.")
     return redirect("courses:cohort_list")
+
+
+@require_POST
+def cohort_invitation_respond(request: HttpRequest, invitation_id: int, answer: str) -> HttpResponse:
+    """The invited student accepts or declines; nobody else can answer for them."""
+    invitation = invitation_for_student_or_404(user=request.user, invitation_id=invitation_id)
+    respond = cohort_invitation_accept if answer == "accept" else cohort_invitation_decline
+    try:
+        cohort = respond(student=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if answer == "accept":
+            messages.success(request, f"You joined “{cohort.name}”. Its instructors can now see your work.")
+        else:
+            messages.success(request, f"You declined the invitation to “{cohort.name}”.")
+    return redirect("home" if request.POST.get("next") == "home" else "courses:cohort_list")
 
 
 def student_progress(request: HttpRequest, cohort_id: int, student_id: int) -> HttpResponse:

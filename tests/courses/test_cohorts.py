@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import User
-from courses.models import Cohort, CohortDueDate, CohortMembership, Lesson
+from accounts.models import AuditEvent, User
+from courses.models import Cohort, CohortDueDate, CohortInvitation, CohortMembership, Lesson
 from courses.services.progress import lesson_complete
 from tests.factories import StudentFactory
 
@@ -63,14 +63,115 @@ def test_regenerating_the_code_retires_the_old_one(instructor_client, cohort, ot
     assert "No cohort has that invite code" in response.content.decode()
 
 
-def test_roster_import_enrols_existing_and_new_students(instructor_client, cohort, other_student):
+def test_roster_import_enrols_new_accounts_and_invites_existing_ones(instructor_client, cohort, other_student):
     csv_text = "username,email,display_name\nother_student,,Olive Other\nnew.kid,new.kid@example.edu,New Kid\nstudent,,\n"
     response = instructor_client.post(f"/courses/cohorts/{cohort.pk}/roster/", {"roster": _csv(csv_text)}, follow=True)
     body = response.content.decode()
-    assert "2 student(s) enrolled" in body and "1 new account(s) created" in body and "1 already in the cohort" in body
+    assert "1 student(s) enrolled" in body and "1 new account(s) created" in body and "1 already in the cohort" in body
+    assert "1 existing account(s) invited (other_student)" in body
     new_kid = User.objects.get(username="new.kid")
     assert new_kid.is_student and not new_kid.has_usable_password()
-    assert set(cohort.memberships.values_list("student__username", flat=True)) == {"student", "other_student", "new.kid"}
+    assert set(cohort.memberships.values_list("student__username", flat=True)) == {"student", "new.kid"}
+    invitation = CohortInvitation.objects.get(cohort=cohort, student=other_student)
+    assert invitation.status == "pending"
+    assert '<span class="badge badge--warn">invited</span>' in body
+
+
+def _roster_invites_other_student(instructor_client, cohort) -> None:
+    response = instructor_client.post(f"/courses/cohorts/{cohort.pk}/roster/", {"roster": _csv("username\nother_student\n")})
+    assert response.status_code == 302
+
+
+def test_a_roster_cannot_take_over_another_cohorts_student(instructor_client, instructor, cohort, other_cohort, other_student):
+    _roster_invites_other_student(instructor_client, cohort)
+    assert not CohortMembership.objects.filter(cohort=cohort, student=other_student).exists()
+    assert CohortMembership.objects.filter(cohort=other_cohort, student=other_student).exists()
+    # Nothing of the student's work opens to the inviting instructor.
+    assert instructor_client.get(f"/courses/cohorts/{cohort.pk}/students/{other_student.pk}/").status_code == 404
+    assert instructor_client.get(f"/exams/readiness/students/{other_student.pk}/").status_code == 404
+    assert "other_student" not in instructor_client.get("/cases/review/export.csv").content.decode()
+
+
+def test_the_invited_student_sees_the_invitation_and_joins_by_accepting(
+    instructor_client, cohort, other_student, other_student_client,
+):
+    _roster_invites_other_student(instructor_client, cohort)
+    invitation = CohortInvitation.objects.get(cohort=cohort, student=other_student)
+    assert "Spring cohort" in other_student_client.get("/").content.decode()
+    page = other_student_client.get("/courses/cohorts/").content.decode()
+    assert f"/courses/cohorts/invitations/{invitation.pk}/accept/" in page
+    response = other_student_client.post(f"/courses/cohorts/invitations/{invitation.pk}/accept/", follow=True)
+    assert "You joined" in response.content.decode()
+    assert CohortMembership.objects.filter(cohort=cohort, student=other_student).exists()
+    assert instructor_client.get(f"/courses/cohorts/{cohort.pk}/students/{other_student.pk}/").status_code == 200
+    event = AuditEvent.objects.get(action="cohort.invitation_accepted")
+    assert event.actor == other_student and event.after["student"] == {"id": other_student.pk, "username": "other_student"}
+
+
+def test_a_declined_invitation_keeps_the_student_out_and_is_not_renewed(
+    instructor_client, cohort, other_student, other_student_client,
+):
+    _roster_invites_other_student(instructor_client, cohort)
+    invitation = CohortInvitation.objects.get(cohort=cohort, student=other_student)
+    other_student_client.post(f"/courses/cohorts/invitations/{invitation.pk}/decline/")
+    invitation.refresh_from_db()
+    assert invitation.status == "declined"
+    assert not CohortMembership.objects.filter(cohort=cohort, student=other_student).exists()
+    again = instructor_client.post(f"/courses/cohorts/{cohort.pk}/roster/", {"roster": _csv("username\nother_student\n")}, follow=True)
+    assert "declined an earlier invitation (other_student)" in again.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == "declined"
+    # Accepting after declining needs the invite code.
+    other_student_client.post(f"/courses/cohorts/invitations/{invitation.pk}/accept/")
+    assert not CohortMembership.objects.filter(cohort=cohort, student=other_student).exists()
+
+
+def test_only_the_invited_student_can_answer_an_invitation(instructor_client, cohort, other_student, student_client,
+                                                           other_instructor_client):
+    _roster_invites_other_student(instructor_client, cohort)
+    invitation = CohortInvitation.objects.get(cohort=cohort, student=other_student)
+    assert student_client.post(f"/courses/cohorts/invitations/{invitation.pk}/accept/").status_code == 404
+    assert instructor_client.post(f"/courses/cohorts/invitations/{invitation.pk}/accept/").status_code == 404
+    assert other_instructor_client.post(f"/courses/cohorts/invitations/{invitation.pk}/decline/").status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+    assert not CohortMembership.objects.filter(cohort=cohort, student=other_student).exists()
+
+
+def test_an_admins_roster_enrols_existing_students(admin_client_, cohort, other_student):
+    response = admin_client_.post(f"/courses/cohorts/{cohort.pk}/roster/", {"roster": _csv("username\nother_student\n")}, follow=True)
+    assert "1 student(s) enrolled" in response.content.decode()
+    assert CohortMembership.objects.filter(cohort=cohort, student=other_student).exists()
+
+
+def test_the_audit_log_names_who_was_enrolled_invited_and_created(instructor_client, instructor, cohort, other_student):
+    instructor_client.post(f"/courses/cohorts/{cohort.pk}/roster/", {"roster": _csv("username\nother_student\nnew.kid\n")})
+    event = AuditEvent.objects.get(action="cohort.roster_imported")
+    new_kid = User.objects.get(username="new.kid")
+    assert event.actor == instructor and event.target_id == str(cohort.pk)
+    assert event.after["invited"] == [{"id": other_student.pk, "username": "other_student"}]
+    assert event.after["enrolled"] == [{"id": new_kid.pk, "username": "new.kid"}]
+    assert event.after["created"] == ["new.kid"]
+
+
+def test_joining_with_the_code_answers_a_waiting_invitation(instructor_client, cohort, other_student, other_student_client):
+    _roster_invites_other_student(instructor_client, cohort)
+    other_student_client.post("/courses/cohorts/join/", {"code": cohort.invite_code})
+    assert CohortInvitation.objects.get(cohort=cohort, student=other_student).status == "accepted"
+    assert AuditEvent.objects.filter(action="cohort.joined", actor=other_student).exists()
+
+
+def test_a_roster_with_an_unclosed_quote_is_refused_with_its_line(instructor_client, cohort, other_student):
+    csv_text = 'username,display_name\nfresh.one,Fresh\n"fresh.two,Two\nfresh.three,Three\n'
+    response = instructor_client.post(f"/courses/cohorts/{cohort.pk}/roster/", {"roster": _csv(csv_text)})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Nothing was imported" in body and "Line 3: a quotation mark is opened and never closed" in body
+    assert not User.objects.filter(username__startswith="fresh").exists()
+    assert cohort.memberships.count() == 1 and not CohortInvitation.objects.exists()
+    at_the_end = instructor_client.post(f"/courses/cohorts/{cohort.pk}/roster/", {"roster": _csv('username\nother_student\n"bob\n')})
+    assert "Line 3: a quotation mark is opened and never closed" in at_the_end.content.decode()
+    assert not CohortInvitation.objects.exists() and not User.objects.filter(username="bob").exists()
 
 
 def test_roster_with_bad_rows_imports_nothing_and_lists_each_row(instructor_client, cohort, instructor):
