@@ -80,3 +80,24 @@ class SessionIdleRefreshMiddleware:
             if now - session.get(self.KEY, 0) >= self.REFRESH_EVERY_SECONDS:
                 session[self.KEY] = now
         return response
+
+
+class PrivateResponsesNotStoredMiddleware:
+    """Responses for a signed-in user, and every API answer, carry ``Cache-Control: no-store``.
+
+    They hold grades, answers and names: neither a shared computer's browser cache nor a proxy
+    may keep them (the back button after sign-out must not show them either). A view that sets
+    its own Cache-Control keeps it; static files are public and are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" in response.headers or request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
+            return response
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "coding_lms.middleware.PrivateResponsesNotStoredMiddleware",
     "coding_lms.middleware.LoginRequiredEverywhereMiddleware",
     "coding_lms.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
