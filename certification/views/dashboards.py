@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.models import User
 from accounts.permissions import require_admin, require_author
 from accounts.services import audit_record
+from coding_lms.csv_export import csv_writer
 from courses.selectors import can_view_student, cohorts_for_instructor
 
 from ..dashboards import admin_dashboard, cohort_export_rows, instructor_dashboard, student_dashboard
@@ -61,11 +60,9 @@ def cohort_export(request, cohort_id: int):
     audit_record(actor=request.user, action="readiness.exported", target=cohort, after={"rows": len(rows), "credential": focus.slug})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="readiness-{cohort.pk}-{focus.slug}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(header)
-    for row in rows:
-        # Neutralise spreadsheet formulas in free-text cells (CSV injection).
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    writer.writerows(rows)
     return response
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
+
+from coding_lms.csv_export import csv_writer
 
 from ..access import certificate_for_viewer_or_404
 from ..models import Certificate
@@ -25,18 +25,13 @@ def ceu_log_csv(request: HttpRequest) -> HttpResponse:
     entries, total = ceu_log(student=request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ceu-log.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["completed_on", "program", "module", "ceu_hours"])
     for entry in entries:
-        writer.writerow([entry.completed_at.date().isoformat(), _safe_cell(entry.module.program.title),
-                         _safe_cell(entry.module.title), f"{entry.ceu_hours:.2f}"])
+        writer.writerow([entry.completed_at.date().isoformat(), entry.module.program.title, entry.module.title,
+                         f"{entry.ceu_hours:.2f}"])
     writer.writerow(["", "", "Total", f"{total:.2f}"])
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """Stop spreadsheet formula injection from author-written titles."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def verification_url(request: HttpRequest, certificate: Certificate) -> str:

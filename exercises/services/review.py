@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.services import audit_record
+from coding_lms.csv_export import csv_writer
 
 from ..grading import Policy, score_from_components
 from ..models import InstructorComment, ScoreOverride, Submission, SubmissionScore
@@ -124,7 +124,7 @@ def comment_create(*, actor, submission: Submission, body: str) -> InstructorCom
 def grades_csv(rows) -> str:
     """CSV of grade rows (see selectors.review_queue)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["student", "name", "case", "submitted_at", "status", "key_version", "engine_score", "final_score", "passed"])
     for sub in rows:
         score = sub.current_score
