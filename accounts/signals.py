@@ -1,8 +1,10 @@
-"""Failed authorisations go to the audit log."""
+"""Failed authorisations go to the audit log; a sign-in starts the session's absolute lifetime."""
 
 from __future__ import annotations
 
-from django.contrib.auth.signals import user_login_failed
+import time
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 
@@ -13,3 +15,13 @@ def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:64]
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     audit_record(actor=None, action="auth.login_failed", target_type="user", target_id=username, ip_address=ip)
+
+
+@receiver(user_logged_in)
+def stamp_session_sign_in_time(sender, request=None, user=None, **kwargs) -> None:
+    """The start of the session's absolute lifetime (coding_lms.middleware.SessionAbsoluteLifetimeMiddleware)."""
+    from coding_lms.middleware import SessionAbsoluteLifetimeMiddleware
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionAbsoluteLifetimeMiddleware.KEY] = int(time.time())

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 # The only paths an anonymous visitor may open.
 PUBLIC_PATH_PREFIXES = (
     "/accounts/login/",
+    "/accounts/password-reset/",
     "/health/",
     "/static/",
     "/certificates/verify/",
@@ -101,3 +102,34 @@ class PrivateResponsesNotStoredMiddleware:
         if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class SessionAbsoluteLifetimeMiddleware:
+    """A session ends SESSION_ABSOLUTE_AGE seconds after sign-in, however active it has been.
+
+    The idle timeout alone lets a session that is used every hour live for ever (a stolen
+    cookie included). Sign-in stamps the session (accounts.signals); past the limit the user
+    is signed out here and LoginRequiredEverywhereMiddleware, next in line, sends them to the
+    login page (or answers 401 on the API).
+    """
+
+    KEY = "_signed_in_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.contrib.auth import logout
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            signed_in_at = request.session.get(self.KEY)
+            if signed_in_at is None:
+                # A session from before this check existed: its lifetime starts now.
+                request.session[self.KEY] = now
+            elif now - signed_in_at >= settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+        return self.get_response(request)

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coding_lms.middleware.PrivateResponsesNotStoredMiddleware",
+    "coding_lms.middleware.SessionAbsoluteLifetimeMiddleware",
     "coding_lms.middleware.LoginRequiredEverywhereMiddleware",
     "coding_lms.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -123,6 +124,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # SessionIdleRefreshMiddleware) and rotate at login (Django default). Reads go
 # through the cache (Redis in production) so a request costs no session query.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
+# However active, a session ends this long after sign-in (SessionAbsoluteLifetimeMiddleware).
+SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+if SESSION_ABSOLUTE_AGE <= 0:
+    raise ImproperlyConfigured("SESSION_ABSOLUTE_SECONDS must be a positive number of seconds")
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -218,6 +223,25 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- E-mail (password reset links) ------------------------------------------
+# Embedded mode prints e-mails to the console; production sends them over SMTP (TLS on 587 by default).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if PRODUCTION else 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=PRODUCTION)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, usually port 587) or EMAIL_USE_SSL (usually port 465), not both")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Codewise <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_SECONDS", 3 * 24 * 60 * 60)
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
