@@ -2,7 +2,8 @@
 
 Embedded mode (no environment at all): SQLite under var/, Celery runs tasks
 eagerly in-process, DEBUG on, local hosts only. Production mode
-(DJANGO_ENV=production) refuses to start without SECRET_KEY and ALLOWED_HOSTS.
+(DJANGO_ENV=production) refuses to start without SECRET_KEY (or with a weak one)
+and ALLOWED_HOSTS.
 DATABASE_URL switches to PostgreSQL, REDIS_URL switches Celery (and the cache)
 to Redis.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str, sqlite_database
+from .env import database_from_url, env_bool, env_int, env_list, env_str, secret_key_weakness, sqlite_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -32,6 +33,11 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
     SECRET_KEY = "embedded-development-key-not-for-production-use-0123456789abcdef"
+elif PRODUCTION and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for production: {weakness}. "
+        "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:

@@ -92,3 +92,19 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported; use postgres:// or sqlite:///"
     )
+
+
+# The same bar as Django's deploy check (security.W009), enforced at start-up instead of warned about.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why ``key`` is unfit to sign production sessions and reset links, or None if it is fit."""
+    if key.startswith("django-insecure"):
+        return "it is Django's generated development key (starts with 'django-insecure')"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters; at least {SECRET_KEY_MIN_LENGTH} are needed"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"it uses {len(set(key))} distinct characters; at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} are needed"
+    return None
