@@ -323,6 +323,17 @@ def attempts_close_overdue() -> dict[str, int]:
 
 
 def _queue_scoring(attempt_id: int) -> None:
+    """Publish the scoring task; a broker that is down leaves the attempt submitted and unscored.
+
+    The attempt is already closed when this runs (after commit), so a broker error must not reach
+    the student as a 500: close_overdue_attempts re-queues submitted attempts that have no score.
+    """
+    import logging
+
     from ..tasks import score_attempt
 
-    score_attempt.delay(attempt_id)
+    try:
+        score_attempt.delay(attempt_id)
+    except Exception:  # noqa: BLE001 - any broker/transport error; the periodic sweep retries
+        logging.getLogger(__name__).warning(
+            "Could not queue scoring for exam attempt %s; the overdue sweep will retry", attempt_id, exc_info=True)
