@@ -1,6 +1,6 @@
 """Deadline load: N students log in, open a chart case, and all submit at the same moment over real HTTP.
 
-Run: .venv/bin/python bench/deadline_load.py [--students 200] [--web-workers 2] [--web-threads 8]
+Run: .venv/bin/python bench/deadline_load.py [--students 200] [--web-workers 2] [--web-threads 8] [--score-within 120]
 
 It starts a real server (gunicorn, --web-workers processes of --web-threads threads) and one real Celery
 worker (prefork, two children) on Redis (REDIS_URL, default redis://127.0.0.1:6379/13, on a private
@@ -12,6 +12,11 @@ every submission at once behind a barrier. It reports 5xx and other failures, su
 database against successful responses, scores against submissions, duplicates, and latency
 percentiles; then it stops the server and the worker and drops its database. Traffic goes to
 127.0.0.1 only; every loop is bounded in count and time.
+
+It is a check, not only a report: the exit status is 1 when any promise fails (a 5xx or any other
+non-success answer, submissions in the database other than the successful responses, a score missing
+or doubled, a submission not scored within --score-within seconds of the burst) and 2 when the run
+itself could not be set up (a student who cannot log in, a server or worker that does not start).
 """
 
 from __future__ import annotations
@@ -98,6 +103,12 @@ def setup_data(count: int):
     return case, list(User.objects.filter(username__startswith="load-student-").order_by("pk"))
 
 
+def give_up(message: str) -> None:
+    """The run could not be set up: exit 2 (a failed promise exits 1)."""
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -135,18 +146,18 @@ def start_processes(port: int, web_workers: int, web_threads: int, tmp: Path) ->
         except OSError:
             pass
         if web.poll() is not None:
-            raise SystemExit("gunicorn exited during start-up")
+            give_up("gunicorn exited during start-up")
         time.sleep(0.2)
     else:
-        raise SystemExit("the server did not answer /health/ within 60 s")
+        give_up("the server did not answer /health/ within 60 s")
     from coding_lms.celery import app
 
     while time.monotonic() < deadline:
         if app.control.ping(destination=[f"{QUEUE}@load"], timeout=0.5):
             return web, worker
         if worker.poll() is not None:
-            raise SystemExit("the Celery worker exited during start-up")
-    raise SystemExit("the Celery worker did not answer within 60 s")
+            give_up("the Celery worker exited during start-up")
+    give_up("the Celery worker did not answer within 60 s")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -200,9 +211,11 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {at(0.50):.0f} ms, p90 {at(0.90):.0f} ms, p99 {at(0.99):.0f} ms, max {ordered[-1] * 1000:.0f} ms"
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--score-within", type=float, default=120.0,
+                        help="seconds after the burst by which every submission must be scored")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=8)
     parser.add_argument("--login-threads", type=int, default=8, help="logins run before the deadline, this many at a time")
@@ -253,7 +266,8 @@ def main() -> None:
             logins = list(pool.map(log_in, range(len(students))))
         login_seconds = time.perf_counter() - started
         if not all(ok for _, ok in logins):
-            raise SystemExit(f"{sum(not ok for _, ok in logins)} students could not log in or open the case")
+            print(f"{sum(not ok for _, ok in logins)} students could not log in or open the case", file=sys.stderr)
+            return 2
 
         barrier = threading.Barrier(len(students) + 1)
         results: list[tuple[int, float, str]] = [(0, 0.0, "")] * len(students)
@@ -284,9 +298,11 @@ def main() -> None:
         ids = {int(re.search(r"/cases/submissions/(\d+)/", r[2]).group(1)) for r in ok}
         student_ids = [student.pk for student in students]
         submitted = Submission.objects.filter(student_id__in=student_ids).exclude(status=SubmissionStatus.DRAFT)
-        wait_deadline = time.perf_counter() + 120
+        wait_deadline = burst_started + args.score_within
+        all_scored = False
         while time.perf_counter() < wait_deadline:
             if submitted.filter(status=SubmissionStatus.SCORED).count() == submitted.count():
+                all_scored = True
                 break
             time.sleep(0.1)
         scored_seconds = time.perf_counter() - burst_started
@@ -304,12 +320,24 @@ def main() -> None:
         print(f"  responses: {len(ok)} successful (302 to the submission page), {server_errors} 5xx, {other} other")
         print(f"  submit latency: {percentiles([r[1] for r in results])}")
         print(f"  submissions in the database {in_db} (distinct ids answered {len(ids)}), score rows {scores.count()}, "
-              f"unscored {unscored}, scored twice {doubles}; all scored {scored_seconds:.2f} s after the deadline")
-        passed = (server_errors == 0 and other == 0 and in_db == len(ok) == len(ids) and scores.count() == in_db
-                  and doubles == 0 and unscored == 0)
+              f"unscored {unscored}, scored twice {doubles}; "
+              + (f"all scored {scored_seconds:.2f} s after the deadline" if all_scored
+                 else f"NOT all scored within {args.score_within:g} s of the deadline"))
         print(f"  load average after {os.getloadavg()[0]:.2f}")
+        checks = {
+            "zero 5xx": server_errors == 0,
+            "every submit answered with success": other == 0,
+            "submissions = successful responses": in_db == len(ok) == len(ids),
+            "scores = submissions": scores.count() == in_db,
+            "no duplicates": doubles == 0,
+            f"all scored within {args.score_within:g} s": all_scored and unscored == 0,
+        }
+        for name, held in checks.items():
+            print(f"  {name}: {'OK' if held else 'NOT MET'}")
+        passed = all(checks.values())
         print("zero 5xx, submissions = successful responses, scores = submissions, no duplicates:",
               "OK" if passed else "NOT MET")
+        return 0 if passed else 1
     finally:
         for process in (web, worker):
             if process is not None:
@@ -325,4 +353,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
