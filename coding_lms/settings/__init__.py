@@ -10,6 +10,7 @@ to Redis.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
 
@@ -145,6 +146,26 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# ...and one address trying many usernames is locked too, at a higher count (accounts.throttling).
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
+if AXES_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT")
+AXES_HANDLER = "accounts.throttling.AddressLimitAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+# Behind a reverse proxy (TLS terminator, load balancer): how many proxies append to
+# X-Forwarded-For, and optionally which addresses they connect from. With 0 (the default) the
+# header is ignored, so a client cannot choose the address it is throttled and audited as.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+for _proxy in TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_IPS: {_proxy!r} is not an address or a CIDR range") from None
+if TRUSTED_PROXY_IPS and not TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("TRUSTED_PROXY_IPS needs TRUSTED_PROXY_COUNT (the number of proxies in front)")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
