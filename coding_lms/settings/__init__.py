@@ -1,7 +1,7 @@
 """Settings for the coding LMS.
 
 Embedded mode (no environment at all): SQLite under var/, Celery runs tasks
-eagerly in-process, DEBUG on, local hosts only. Production mode
+eagerly in-process, DEBUG off unless DJANGO_DEBUG=1, local hosts only. Production mode
 (DJANGO_ENV=production) refuses to start without SECRET_KEY (or with a weak one)
 and ALLOWED_HOSTS.
 DATABASE_URL switches to PostgreSQL, REDIS_URL switches Celery (and the cache)
@@ -27,7 +27,10 @@ if ENVIRONMENT not in ("development", "production", "test"):
     raise ImproperlyConfigured("DJANGO_ENV must be development, production or test")
 PRODUCTION = ENVIRONMENT == "production"
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Django's debug pages (tracebacks, settings, the URL list) only when a developer asks for them with
+# DJANGO_DEBUG=1: the embedded mode is also what a school tries first, so visitors get the friendly
+# error pages. Static files are served by WhiteNoise either way.
+DEBUG = env_bool("DJANGO_DEBUG", default=env_bool("DEBUG", default=False))
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
