@@ -54,6 +54,11 @@ class GradingPolicy(models.Model):
     modifier_credit = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
     units_credit = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
     wrong_position_credit = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    em_level_credit = models.FloatField(
+        "E/M one level off credit", default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Share of the points for an E/M code one level above or below the key's, in the same family "
+                  "(e.g. 99213 for 99214). Two or more levels off earn nothing.",
+    )
     extra_penalty = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
     missing_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
     violation_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
@@ -76,7 +81,7 @@ class GradingPolicy(models.Model):
             name: getattr(self, name)
             for name in (
                 "category_credit", "subcategory_credit", "seventh_char_credit", "modifier_credit", "units_credit",
-                "wrong_position_credit", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
+                "wrong_position_credit", "em_level_credit", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
                 "denominator", "pass_mark",
             )
         }

@@ -6,8 +6,12 @@ Rules (documented for students and instructors in docs/grading.md):
    diagnosis is scored by position: a code in the wrong slot earns ``wrong_position_credit``.
 2. Credit per pair: exact code or accepted alternate 1.0; ICD-10-CM codes equal up to the 7th
    character ``seventh_char_credit``; same subcategory (4+ characters) ``subcategory_credit``;
-   same category (3 characters) ``category_credit``. A right CPT/HCPCS code with other modifiers
-   is multiplied by ``modifier_credit``, with other units by ``units_credit``.
+   same category (3 characters) ``category_credit``; an E/M code one level from the key's in the
+   same family (em.py) ``em_level_credit``. A right CPT/HCPCS code (or E/M level) with other
+   modifiers is multiplied by ``modifier_credit``, with other units by ``units_credit``.
+   An E/M code two or more levels off, or in the wrong preventive age band, is paired with the
+   key line for the feedback but earns nothing: it is one wrong line, scored like a missing line
+   plus an extra one.
 3. Score = earned / max(key points, entered points) (the default ``max`` policy), so every extra
    line and every missing line costs; optional key lines never cost, and count only when coded.
 4. Invalid codes and guideline conflicts are reported with the guideline section they break.
@@ -19,10 +23,12 @@ from typing import Sequence
 
 from .assignment import max_weight_assignment
 from .checks import guideline_checks
+from .em import AGE_BANDS, EM_CODES, em_message
 from .normalize import display_code
 from .prepare import CompiledKey, prepare_answer
 from .types import (
     CORRECT,
+    CPT,
     EXTRA,
     ICD10CM,
     MISSING,
@@ -43,16 +49,31 @@ from .types import (
 )
 
 _TIE_BREAK = 1e-7  # prefers more (and higher-point) pairs among equally good assignments
+# A same-family E/M pair that earns nothing is still paired, for the feedback, but only when
+# neither line has anything better: its weight is far below any pair that earns credit.
+_DISPLAY_PAIR_WEIGHT = 1e-9
 _ROLE_ORDER = {role: n for n, role in enumerate(ROLES)}
 _DX_PRINCIPAL_SENSITIVE = frozenset({PRINCIPAL, SECONDARY})
 _EMPTY_ORACLE: dict[str, dict[str, CodeFacts]] = {}
+
+
+def _em_level_credit(key: KeyLine, code: str, policy: Policy) -> float:
+    """Credit for a CPT E/M code one level from the key's code (or an alternate) in the same family."""
+    answer = EM_CODES.get(code)
+    if answer is None or answer[0].kind == AGE_BANDS:
+        return 0.0
+    for target in (key.code, *key.alternates):
+        found = EM_CODES.get(target)
+        if found is not None and found[0] is answer[0] and abs(found[1] - answer[1]) == 1:
+            return policy.em_level_credit
+    return 0.0
 
 
 def _code_credit(key: KeyLine, code: str, policy: Policy) -> float:
     if code == key.code or code in key.alternates:
         return 1.0
     if key.system != ICD10CM:
-        return 0.0
+        return _em_level_credit(key, code, policy) if key.system == CPT else 0.0
     best = 0.0
     for target in (key.code, *key.alternates):
         if target[:3] != code[:3]:
@@ -75,11 +96,11 @@ def _pair_credit(key: KeyLine, answer: AnswerLine, policy: Policy) -> float:
     if key.role in PROCEDURE_ROLES:
         if answer.role not in PROCEDURE_ROLES:
             return 0.0
-        if credit == 1.0:
-            if set(answer.modifiers) != set(key.modifiers):
-                credit *= policy.modifier_credit
-            if answer.units != key.units:
-                credit *= policy.units_credit
+        # The right code, or an E/M one level off: modifiers and units still count.
+        if set(answer.modifiers) != set(key.modifiers):
+            credit *= policy.modifier_credit
+        if answer.units != key.units:
+            credit *= policy.units_credit
     else:
         if answer.role in PROCEDURE_ROLES:
             return 0.0
@@ -96,10 +117,16 @@ def _explain(key: KeyLine, answer: AnswerLine, policy: Policy) -> list[str]:
         return []
     messages: list[str] = []
     key_code = display_code(key.code, key.system)
+    same_service = code == key.code or code in key.alternates
     if code == key.code:
         pass
     elif code in key.alternates:
         messages.append(f"Accepted alternate for {key_code}.")
+    elif key.system != ICD10CM:
+        message = em_message(key.code, code)
+        if message:
+            messages.append(message)
+            same_service = _em_level_credit(key, code, policy) > 0.0
     else:
         target = key.code
         if len(target) == 7 and len(code) == 7 and target[:6] == code[:6]:
@@ -108,7 +135,7 @@ def _explain(key: KeyLine, answer: AnswerLine, policy: Policy) -> list[str]:
             messages.append(f"Right subcategory, but the characters after it differ (e.g. laterality or detail): the key has {key_code}.")
         else:
             messages.append(f"Right category ({target[:3]}) but not the right code: the key has {key_code}.")
-    if key.role in PROCEDURE_ROLES and (code == key.code or code in key.alternates):
+    if key.role in PROCEDURE_ROLES and same_service:
         if set(answer.modifiers) != set(key.modifiers):
             want = ", ".join(key.modifiers) or "none"
             got = ", ".join(answer.modifiers) or "none"
@@ -130,12 +157,22 @@ def _assign(key: CompiledKey, answers: list[AnswerLine], policy: Policy) -> dict
     key_edges: dict[int, list[int]] = {}
     by_code = key.by_code
     by_category = key.by_category
+    by_em_family = key.by_em_family
     for j, answer in enumerate(answers):
         # Every ICD-10-CM key line whose code or alternate shares the answer's category is in by_category.
+        family_lines = None
         if answer.system == ICD10CM:
             candidates = by_category.get(answer.code[:3])
         else:
             candidates = by_code.get((answer.system, answer.code))
+            if by_em_family and answer.system == CPT and answer.code in EM_CODES:
+                # Other levels of the same E/M service are candidates too.
+                family_lines = by_em_family.get(EM_CODES[answer.code][0].slug)
+                if family_lines:
+                    if not candidates:
+                        candidates = family_lines
+                    elif candidates != family_lines:
+                        candidates = list(dict.fromkeys((*candidates, *family_lines)))
         if not candidates:
             continue
         row: dict[int, float] = {}
@@ -147,7 +184,10 @@ def _assign(key: CompiledKey, answers: list[AnswerLine], policy: Policy) -> dict
                 credit = 1.0  # the common case: an exact line
             else:
                 credit = _pair_credit(kl, answer, policy)
-            if credit > 0.0:
+            if credit > 0.0 or (
+                family_lines is not None and i in family_lines and not kl.optional
+                and kl.role in PROCEDURE_ROLES and answer.role in PROCEDURE_ROLES
+            ):
                 row[i] = credit
                 key_edges.setdefault(i, []).append(j)
         if row:
@@ -185,7 +225,10 @@ def _assign(key: CompiledKey, answers: list[AnswerLine], policy: Policy) -> dict
         comp_keys.sort()
         weights = [
             [
-                (edges[a][i] * key_lines[i].points + _TIE_BREAK * (1.0 + key_lines[i].points / 1000.0))
+                (
+                    (edges[a][i] * key_lines[i].points + _TIE_BREAK * (1.0 + key_lines[i].points / 1000.0))
+                    if edges[a][i] > 0.0 else _DISPLAY_PAIR_WEIGHT
+                )
                 if i in edges[a] else 0.0
                 for i in comp_keys
             ]
@@ -222,6 +265,7 @@ def grade(
     key_weight = 0.0
     entered_weight = 0.0
     missing_points = 0.0
+    n_wrong_pairs = 0  # paired lines that earn nothing (an E/M far from the key's level): a missing plus an extra
     unmatched_principal_key: LineFinding | None = None
     for i, line in enumerate(key.lines):
         j = matched_keys.get(i)
@@ -248,6 +292,18 @@ def grade(
         credit = matches[j][1]
         answer_line = answers[j]
         key_weight += line.points
+        if credit <= 0.0:
+            missing_points += line.points
+            n_wrong_pairs += 1
+            messages = _explain(line, answer_line, policy)
+            messages.extend(line_messages.get(j, ()))
+            findings.append(LineFinding(
+                WRONG, line.role, line.system, i, j, line.code, answer_line.code,
+                line.modifiers, answer_line.modifiers, line.units, answer_line.units, 0.0, line.points, 0.0,
+                line.optional, line.rationale, line.guideline, messages,
+            ))
+            counts[WRONG] += 1
+            continue
         entered_weight += line.points
         points = credit * line.points
         earned += points
@@ -271,7 +327,7 @@ def grade(
 
     extras = [j for j in range(len(answers)) if j not in matches]
     extras.sort(key=lambda j: (_ROLE_ORDER.get(answers[j].role, 9), answers[j].system, answers[j].code, answers[j].modifiers))
-    n_extra = len(extras)
+    n_extra = len(extras) + n_wrong_pairs
     for j in extras:
         line = answers[j]
         messages = list(line_messages.get(j, ()))

@@ -73,6 +73,7 @@ class Policy:
     modifier_credit: float = 0.5
     units_credit: float = 0.5
     wrong_position_credit: float = 0.5
+    em_level_credit: float = 0.5  # an E/M code one level from the key's (see em.py); two or more levels earn 0
     extra_penalty: float = 1.0
     missing_penalty: float = 0.0
     violation_penalty: float = 0.0
