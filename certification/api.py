@@ -73,7 +73,8 @@ class ItemOutputSerializer(serializers.Serializer):
     domain = serializers.CharField()
     stem = serializers.CharField(source="question.stem")
     scenario = serializers.CharField(source="question.scenario.narrative", default="")
-    choices = ChoiceOutputSerializer(source="question.choices.all", many=True)
+    # In the order this student is shown them (drawn when the attempt started); answer by id.
+    choices = ChoiceOutputSerializer(source="displayed_choices", many=True)
     response = serializers.JSONField()
     flagged = serializers.BooleanField()
     revision = serializers.IntegerField()
@@ -230,6 +231,7 @@ class ReportApi(APIView):
         question_id = serializers.IntegerField()
         domain = serializers.CharField()
         stem = serializers.CharField(source="question.stem")
+        choices = ChoiceOutputSerializer(source="displayed_choices", many=True)
         response = serializers.JSONField()
         is_correct = serializers.BooleanField()
         correct_choice_ids = serializers.SerializerMethodField()

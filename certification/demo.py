@@ -14,7 +14,7 @@ from accounts.models import User
 from . import clock
 from .blueprint_data import CPC_WEIGHTS
 from .models import AttemptItem, AttemptStatus, Blueprint, CloseReason, EvidenceSource, ExamAttempt, MasteryEvidence, Question
-from .services.attempts import exam_assemble
+from .services.attempts import attempt_items_build, exam_assemble
 from .services.bank import bank_load
 from .services.blueprints import blueprints_ensure_builtin
 from .services.rollups import rollups_refresh, snapshots_backfill
@@ -99,18 +99,15 @@ def _scored_attempt(student: User, base: float, growth: float, seed: int) -> Non
             started_at=started, deadline=started + datetime.timedelta(minutes=blueprint.time_limit_minutes),
             submitted_at=started + datetime.timedelta(minutes=rng.randint(170, 235)),
         )
-        items = []
+        items = attempt_items_build(attempt=attempt, questions=questions)
         elapsed = 0
-        for position, question in enumerate(questions, start=1):
+        for item in items:
             seconds = rng.randint(60, 260)
             elapsed += seconds
-            items.append(
-                AttemptItem(
-                    attempt=attempt, question=question, position=position, domain=question.domain,
-                    response=_demo_response(question, rng.random() < p, rng), seconds_spent=seconds,
-                    answered_at=started + datetime.timedelta(seconds=elapsed), revision=1,
-                )
-            )
+            item.response = _demo_response(item.question, rng.random() < p, rng)
+            item.seconds_spent = seconds
+            item.answered_at = started + datetime.timedelta(seconds=elapsed)
+            item.revision = 1
         AttemptItem.objects.bulk_create(items)
     attempt_score(attempt_id=attempt.pk)
 

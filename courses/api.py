@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .access import card_for_reader_or_404, lesson_for_reader_or_404, question_for_reader_or_404
+from .choice_order import choice_id
 from .grading import InvalidResponse, dotted
 from .markdown import render_inline, render_markdown
 from .models import Program
@@ -17,7 +18,7 @@ from .presenters import shuffled_parts
 from .selectors import program_progress
 from .services.cohorts import cohort_join
 from .services.flashcards import card_review, review_queue
-from .services.quiz import quiz_answer_submit
+from .services.quiz import quiz_answer_submit, quiz_attempt_open, quiz_choice_order
 
 
 class ProgramListApi(APIView):
@@ -45,22 +46,40 @@ class ProgramListApi(APIView):
 class LessonDetailApi(APIView):
     """A lesson as a student sees it: rendered text and the questions without their keys."""
 
+    class ChoiceSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CoursesLessonDetailChoice"
+
+        id = serializers.CharField(help_text="Stable option id: send it back in an answer's 'response'.")
+        html = serializers.CharField()
+
     class QuestionSerializer(serializers.Serializer):
+        """Options come in the order this student is shown them (drawn per attempt and stored)."""
+
         class Meta:
             ref_name = "CoursesLessonDetailQuestion"
 
         id = serializers.IntegerField(source="pk")
         kind = serializers.CharField()
         prompt_html = serializers.SerializerMethodField()
+        choices = serializers.SerializerMethodField()
         choices_html = serializers.SerializerMethodField()
         parts = serializers.SerializerMethodField()
         system = serializers.CharField()
 
+        def _shown(self, q) -> list[str]:
+            return [q.choices[i] for i in self.context["orders"].get(q.pk, [])]
+
         def get_prompt_html(self, q) -> str:
             return render_inline(q.prompt)
 
+        @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+        def get_choices(self, q) -> list[dict]:
+            return [{"id": choice_id(text), "html": render_inline(text)} for text in self._shown(q)]
+
         def get_choices_html(self, q) -> list[str]:
-            return [render_inline(c) for c in q.choices]
+            """The same options as ``choices``, same order (kept for clients that answer by position)."""
+            return [render_inline(text) for text in self._shown(q)]
 
         def get_parts(self, q) -> list[str]:
             return [part for _, part in shuffled_parts(q)] if q.kind == "term_build" else []
@@ -81,12 +100,17 @@ class LessonDetailApi(APIView):
 
         @extend_schema_field(serializers.ListField(child=serializers.DictField()))
         def get_questions(self, lesson) -> list[dict]:
-            return LessonDetailApi.QuestionSerializer(lesson.questions.all(), many=True).data
+            return LessonDetailApi.QuestionSerializer(self.context["questions"], many=True, context=self.context).data
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, lesson_id: int):
         lesson = lesson_for_reader_or_404(user=request.user, lesson_id=lesson_id)
-        return Response(self.OutputSerializer(lesson).data)
+        questions = list(lesson.questions.all())
+        attempt = None
+        if request.user.is_student and questions:
+            attempt = quiz_attempt_open(student=request.user, lesson=lesson)  # fixes the order options are shown in
+        orders = {q.pk: quiz_choice_order(attempt=attempt, question=q, viewer_id=request.user.pk) for q in questions}
+        return Response(self.OutputSerializer(lesson, context={"questions": questions, "orders": orders}).data)
 
 
 class QuestionAnswerApi(APIView):
@@ -94,7 +118,11 @@ class QuestionAnswerApi(APIView):
         class Meta:
             ref_name = "CoursesQuestionAnswerInput"
 
-        response = serializers.ListField(child=serializers.CharField(max_length=120, allow_blank=True), max_length=30)
+        response = serializers.ListField(
+            child=serializers.CharField(max_length=120, allow_blank=True), max_length=30,
+            help_text="Single/multiple: option ids from the lesson's 'choices' (a 0-based place in the order "
+            "shown is also accepted). Code entry: one code. Build the term: the word parts in order.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -103,7 +131,10 @@ class QuestionAnswerApi(APIView):
         answer_id = serializers.IntegerField()
         is_correct = serializers.BooleanField()
         score = serializers.FloatField()
-        expected = serializers.ListField()
+        expected = serializers.ListField(
+            help_text="Single/multiple: 0-based places of the right options in the order shown."
+        )
+        expected_choice_ids = serializers.ListField(child=serializers.CharField())
         explanation_html = serializers.CharField()
         message = serializers.CharField(allow_blank=True)
         attempt_finished = serializers.BooleanField()
@@ -121,13 +152,18 @@ class QuestionAnswerApi(APIView):
         except InvalidResponse as exc:
             raise ValidationError({"response": [str(exc)]}) from None
         expected = outcome.result.expected
+        expected_ids: list[str] = []
         if question.kind in ("single", "multiple"):
-            expected = [int(i) for i in expected]
+            order = quiz_choice_order(attempt=outcome.answer.attempt, question=question)
+            key = {int(i) for i in question.answer}
+            expected = [place for place, index in enumerate(order) if index in key]
+            expected_ids = [choice_id(question.choices[index]) for index in order if index in key]
         elif question.kind == "code":
             expected = [dotted(c, question.system) for c in question.answer]
         payload = {
             "answer_id": outcome.answer.pk, "is_correct": outcome.answer.is_correct, "score": outcome.answer.score,
-            "expected": expected, "explanation_html": render_markdown(question.explanation),
+            "expected": expected, "expected_choice_ids": expected_ids,
+            "explanation_html": render_markdown(question.explanation),
             "message": outcome.result.message, "attempt_finished": outcome.attempt_finished,
         }
         return Response(self.OutputSerializer(payload).data, status=status.HTTP_201_CREATED)

@@ -19,6 +19,8 @@ from .grading import CODE_FORMATS, normalize_code
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 QUESTION_KINDS = ("single", "multiple", "code", "term_build")
 CODE_SYSTEMS = ("icd10cm", "hcpcs", "cpt")
+CHOICE_KINDS = ("single", "multiple")
+MAX_CHOICES = 6
 DECK_KINDS = ("word_parts", "abbreviations", "anatomy", "codes")
 MAX_TEXT = 200_000
 
@@ -33,6 +35,9 @@ class ContentError(ValueError):
 
 @dataclass
 class QuestionSpec:
+    """One question. For single/multiple, ``answer`` holds the indices of the options marked correct
+    (derived from the marks, never written by an author)."""
+
     kind: str
     prompt: str
     answer: list
@@ -164,6 +169,53 @@ def _as_list(value: Any) -> Any:
     return value if isinstance(value, list) else ([value] if value is not None else None)
 
 
+def marked_choices(choices: list[str], answer: list) -> list[dict]:
+    """Options in the content-file shape: ``{"text": ..., "correct": true}`` on the right ones."""
+    key = {int(i) for i in answer}
+    return [{"text": text, "correct": True} if i in key else {"text": text} for i, text in enumerate(choices)]
+
+
+def _parse_choices(c: _Checker, data: dict, kind: str) -> tuple[list[str], list[int]]:
+    """``choices: [{text: ..., correct: true}, {text: ...}]``: each right option is marked on itself."""
+    if "answer" in data:
+        c.fail("'answer' is not used by single-answer and multiple-response questions: "
+               "mark each right option in 'choices' with correct: true")
+    raw = data.get("choices")
+    if not isinstance(raw, list):
+        c.fail("'choices' must be a list of options such as {text: ..., correct: true}")
+        return [], []
+    plain = [str(n) for n, item in enumerate(raw, start=1) if not isinstance(item, dict)]
+    if plain:
+        c.fail(f"choice {', '.join(plain)}: each option is a mapping such as {{text: ..., correct: true}} "
+               "(the right options are marked on themselves, not given by position)")
+        return [], []
+    texts: list[str] = []
+    key: list[int] = []
+    for n, item in enumerate(raw, start=1):
+        unknown = sorted(str(k) for k in set(item) - {"text", "correct"})
+        if unknown:
+            c.fail(f"choice {n} has unknown field(s): {', '.join(unknown)}")
+        text = c.text(item, "text", where=f"{c.where} › choice {n}", max_len=500)
+        mark = item.get("correct", False)
+        if not isinstance(mark, bool):
+            c.fail(f"choice {n}: 'correct' must be true or false")
+        if text:
+            if mark is True:
+                key.append(len(texts))
+            texts.append(text)
+    if len(raw) < 2:
+        c.fail("'choices' needs at least two options")
+    elif len(raw) > MAX_CHOICES:
+        c.fail(f"'choices' has {len(raw)} options; the most a question may offer is {MAX_CHOICES}")
+    if len(set(texts)) != len(texts):
+        c.fail("'choices' lists the same option twice")
+    if kind == "single" and len(key) != 1:
+        c.fail(f"a single-answer question marks exactly one choice with correct: true (found {len(key)})")
+    elif kind == "multiple" and not key:
+        c.fail("a multiple-response question marks at least one choice with correct: true")
+    return texts, key
+
+
 def parse_question(data: Any, where: str, errors: list[str]) -> QuestionSpec | None:
     c = _Checker(errors, where)
     data = c.mapping(data)
@@ -177,29 +229,15 @@ def parse_question(data: Any, where: str, errors: list[str]) -> QuestionSpec | N
     prompt = c.text(data, "prompt", max_len=5000)
     explanation = c.text(data, "explanation", required=False, max_len=10000)
     domain = c.domain(data.get("domain"))
+    spec = QuestionSpec(kind=kind, prompt=prompt, answer=[], explanation=explanation, domain=domain)
+    if kind in CHOICE_KINDS:
+        spec.choices, spec.answer = _parse_choices(c, data, kind)
+        return spec if len(errors) == before else None
     answer = _as_list(data.get("answer"))
     if not answer:
         c.fail("'answer' is required")
         return None
-    spec = QuestionSpec(kind=kind, prompt=prompt, answer=[], explanation=explanation, domain=domain)
-    if kind in ("single", "multiple"):
-        spec.choices = c.text_list(data, "choices")
-        if len(spec.choices) < 2 or any(not ch for ch in spec.choices):
-            c.fail("'choices' needs at least two non-empty options")
-        try:
-            indices = [int(a) for a in answer if not isinstance(a, bool)]
-        except (TypeError, ValueError):
-            indices = []
-        if len(indices) != len(answer):
-            c.fail("'answer' must list choice indices (0 = first choice)")
-        elif any(i < 0 or i >= len(spec.choices) for i in indices):
-            c.fail(f"'answer' index out of range for {len(spec.choices)} choices")
-        elif kind == "single" and len(indices) != 1:
-            c.fail("a single-answer question has exactly one answer index")
-        elif len(set(indices)) != len(indices):
-            c.fail("'answer' repeats an index")
-        spec.answer = indices
-    elif kind == "code":
+    if kind == "code":
         spec.system = str(data.get("system") or "")
         if spec.system not in CODE_SYSTEMS:
             c.fail(f"'system' must be one of {', '.join(CODE_SYSTEMS)}")

@@ -7,6 +7,7 @@ from django import forms
 from certification.domains import EXAM_DOMAINS
 
 from .content_loader import QUESTION_KINDS, SLUG_RE, parse_question
+from .content_schema import CHOICE_KINDS, MAX_CHOICES
 from .models import Cohort, Deck, Flashcard, Lesson, Module, Program, Question
 from .package_format import MAX_PACKAGE_BYTES
 from .roster import MAX_ROSTER_BYTES
@@ -132,57 +133,82 @@ def _lines(value: str) -> list[str]:
 
 
 class QuestionForm(forms.Form):
-    """One form for every kind; the content validator (shared with YAML and packages) checks the result."""
+    """One form for every kind; the content validator (shared with YAML and packages) checks the result.
+
+    Single / multiple: one text box per option, each with its own "correct" checkbox. The right
+    options are marked on themselves; their place in the list means nothing (students see the
+    options shuffled).
+    """
 
     kind = forms.ChoiceField(choices=[(k, k.replace("_", " ").capitalize()) for k in QUESTION_KINDS])
     prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    choices = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text="Single / multiple: one option per line.")
     parts = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text="Build the term: word parts offered, one per line (include distractors).")
     system = forms.ChoiceField(required=False, choices=[("", "—"), ("icd10cm", "ICD-10-CM"), ("hcpcs", "HCPCS Level II"), ("cpt", "CPT")],
                                help_text="Code entry: the code set the answer is checked against.")
     term = forms.CharField(required=False, max_length=120, help_text="Build the term: the finished term.")
     answer = forms.CharField(
-        help_text="Single / multiple: option numbers starting at 1, comma-separated. Code: accepted codes, comma-separated. "
-        "Build the term: the parts in order, comma-separated."
+        required=False, label="Answer (code entry, build the term)",
+        help_text="Code entry: accepted codes, comma-separated. Build the term: the parts in order, comma-separated. "
+        "Single / multiple: leave empty and tick the correct options above.",
     )
     explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="Shown after the student answers. Cite guideline sections where relevant.")
     domain = forms.ChoiceField(choices=EXAM_DOMAINS)
     position = forms.IntegerField(min_value=0, initial=0, label="Order in quiz")
 
+    OPTION_SLOTS = MAX_CHOICES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, self.OPTION_SLOTS + 1):
+            self.fields[f"option_{n}"] = forms.CharField(required=False, max_length=500, label=f"Option {n}")
+            self.fields[f"correct_{n}"] = forms.BooleanField(required=False, label=f"Option {n} is correct")
+
+    @property
+    def option_rows(self) -> list[tuple]:
+        """(text field, correct checkbox) per option slot, for the template."""
+        return [(self[f"option_{n}"], self[f"correct_{n}"]) for n in range(1, self.OPTION_SLOTS + 1)]
+
+    @property
+    def other_fields(self) -> list:
+        return [self[name] for name in self.fields if not name.startswith(("option_", "correct_"))]
+
     @classmethod
     def initial_for(cls, question: Question) -> dict:
-        if question.kind in ("single", "multiple"):
-            answer = ", ".join(str(int(i) + 1) for i in question.answer)
-        else:
-            answer = ", ".join(str(a) for a in question.answer)
-        return {
-            "kind": question.kind, "prompt": question.prompt, "choices": "\n".join(question.choices),
-            "parts": "\n".join(question.parts), "system": question.system, "term": question.term, "answer": answer,
-            "explanation": question.explanation, "domain": question.domain, "position": question.position,
+        initial = {
+            "kind": question.kind, "prompt": question.prompt, "parts": "\n".join(question.parts),
+            "system": question.system, "term": question.term, "explanation": question.explanation,
+            "domain": question.domain, "position": question.position,
         }
+        if question.kind in CHOICE_KINDS:
+            key = {int(i) for i in question.answer}
+            for n, text in enumerate(question.choices[: cls.OPTION_SLOTS], start=1):
+                initial[f"option_{n}"] = text
+                initial[f"correct_{n}"] = (n - 1) in key
+        else:
+            initial["answer"] = ", ".join(str(a) for a in question.answer)
+        return initial
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        raw_answer = [a.strip() for a in data["answer"].split(",") if a.strip()]
         kind = data["kind"]
-        if kind in ("single", "multiple"):
-            try:
-                answer = [int(a) - 1 for a in raw_answer]
-            except ValueError:
-                self.add_error("answer", "Give option numbers such as 1 or 1, 3.")
-                return data
-        else:
-            answer = raw_answer
         spec_data = {
-            "kind": kind, "prompt": data["prompt"], "answer": answer, "explanation": data["explanation"],
-            "domain": data["domain"], "choices": _lines(data["choices"]), "parts": _lines(data["parts"]),
-            "system": data["system"], "term": data["term"],
+            "kind": kind, "prompt": data["prompt"], "explanation": data["explanation"], "domain": data["domain"],
+            "parts": _lines(data["parts"]), "system": data["system"], "term": data["term"],
         }
+        if kind in CHOICE_KINDS:
+            spec_data["choices"] = [
+                {"text": data[f"option_{n}"].strip(), "correct": bool(data.get(f"correct_{n}"))}
+                for n in range(1, self.OPTION_SLOTS + 1) if (data.get(f"option_{n}") or "").strip()
+            ]
+            for n in range(1, self.OPTION_SLOTS + 1):
+                if data.get(f"correct_{n}") and not (data.get(f"option_{n}") or "").strip():
+                    self.add_error(f"option_{n}", "This option is marked correct but has no text.")
+        else:
+            spec_data["answer"] = [a.strip() for a in (data["answer"] or "").split(",") if a.strip()]
         errors: list[str] = []
         spec = parse_question(spec_data, "question", errors)
         for error in errors:

@@ -23,7 +23,11 @@ from .content_loader import (
 )
 
 FORMAT_NAME = "codewise-course"
-FORMAT_VERSION = 1
+# Version 2 marks the right options of a choice question on the options themselves
+# ({"text": ..., "correct": true}). Version 1 gave them as indices in "answer"; such
+# packages are still read, and upgraded before validation.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "course.json"
 MAX_PACKAGE_BYTES = 10 * 1024 * 1024
 MAX_MEMBERS = 1000
@@ -139,9 +143,12 @@ def bundle_from_package(data: bytes) -> ContentBundle:
     manifest, bodies = open_package(data)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise PackageError(f"course.json does not describe a {FORMAT_NAME} package.")
-    if manifest.get("version") != FORMAT_VERSION:
-        raise PackageError(f"Unsupported package version {manifest.get('version')!r} (this site reads version {FORMAT_VERSION}).")
+    if manifest.get("version") not in READABLE_VERSIONS:
+        raise PackageError(f"Unsupported package version {manifest.get('version')!r} "
+                           f"(this site reads versions {', '.join(map(str, READABLE_VERSIONS))}).")
     errors: list[str] = []
+    if manifest["version"] == 1:
+        manifest = _upgrade_v1(manifest, errors)
     program = parse_program(manifest.get("program"), "course.json › program", errors)
     modules_data = manifest.get("modules")
     decks_data = manifest.get("decks", [])
@@ -176,6 +183,44 @@ def bundle_from_package(data: bytes) -> ContentBundle:
     if errors or program is None:
         raise PackageError(errors or ["course.json › program is invalid"])
     return ContentBundle(program=program, modules=modules, decks=decks)
+
+
+def _upgrade_v1(manifest: dict, errors: list[str]) -> dict:
+    """Version 1 choice questions (``choices`` as text, ``answer`` as indices) in the version 2 shape."""
+    modules = manifest.get("modules")
+    if not isinstance(modules, list):
+        return manifest
+    upgraded = []
+    for m, module in enumerate(modules, start=1):
+        if isinstance(module, dict) and isinstance(module.get("lessons"), list):
+            lessons = []
+            for n, lesson in enumerate(module["lessons"], start=1):
+                if isinstance(lesson, dict) and isinstance(lesson.get("quiz"), list):
+                    where = f"course.json › module {m} › lesson {n} › question"
+                    quiz = [_upgrade_v1_question(q, f"{where} {i}", errors)
+                            for i, q in enumerate(lesson["quiz"], start=1)]
+                    lesson = dict(lesson, quiz=quiz)
+                lessons.append(lesson)
+            module = dict(module, lessons=lessons)
+        upgraded.append(module)
+    return dict(manifest, modules=upgraded)
+
+
+def _upgrade_v1_question(question: Any, where: str, errors: list[str]) -> Any:
+    if not isinstance(question, dict) or question.get("kind") not in ("single", "multiple"):
+        return question
+    choices, answer = question.get("choices"), question.get("answer")
+    answer = answer if isinstance(answer, list) else [answer]
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        return question  # not version 1 text choices: the schema reports what is wrong
+    if not all(isinstance(a, int) and not isinstance(a, bool) and 0 <= a < len(choices) for a in answer):
+        errors.append(f"{where}: 'answer' index out of range for {len(choices)} choices")
+        return question
+    upgraded = {k: v for k, v in question.items() if k != "answer"}
+    upgraded["choices"] = [
+        {"text": text, "correct": True} if i in answer else {"text": text} for i, text in enumerate(choices)
+    ]
+    return upgraded
 
 
 __all__ = ["ContentError", "PackageError", "build_package", "bundle_from_package", "lesson_path", "open_package"]

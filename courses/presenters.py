@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from .choice_order import choice_id, order_checked
 from .grading import GradeResult, dotted
 from .markdown import render_inline, render_markdown
 from .models import Question, QuizAnswer
@@ -12,7 +13,9 @@ from .models import Question, QuizAnswer
 
 @dataclass
 class ChoiceView:
-    index: int
+    """One option as shown: ``id`` is what the form posts; the written position never reaches the page."""
+
+    id: str
     html: str
     picked: bool = False
     correct: bool = False
@@ -58,18 +61,21 @@ def shuffled_parts(question: Question) -> list[tuple[int, str]]:
 
 
 def question_view(
-    question: Question, *, number: int, answer: QuizAnswer | None = None, result: GradeResult | None = None,
-    error: str = "", typed_code: str = "",
+    question: Question, *, number: int, order: list[int] | None = None, answer: QuizAnswer | None = None,
+    result: GradeResult | None = None, error: str = "", typed_code: str = "",
 ) -> QuestionView:
+    """``order``: indices into ``question.choices`` in the order this student is (or was) shown them."""
     view = QuestionView(question=question, number=number, prompt_html=render_inline(question.prompt), error=error,
                         typed_code=typed_code)
+    order = order_checked(order, len(question.choices))
     picked: set[int] = set()
     if answer is not None and question.kind in ("single", "multiple"):
         picked = {int(i) for i in answer.response}
     key = {int(i) for i in question.answer} if answer is not None and question.kind in ("single", "multiple") else set()
     view.choices = [
-        ChoiceView(index=i, html=render_inline(text), picked=i in picked, correct=i in key)
-        for i, text in enumerate(question.choices)
+        ChoiceView(id=choice_id(question.choices[i]), html=render_inline(question.choices[i]), picked=i in picked,
+                   correct=i in key)
+        for i in order
     ]
     if question.kind == "term_build":
         view.parts = shuffled_parts(question)
@@ -82,8 +88,8 @@ def question_view(
     view.explanation_html = render_markdown(question.explanation)
     view.message = result.message if result else ""
     if question.kind in ("single", "multiple"):
-        view.response_text = "; ".join(question.choices[i] for i in sorted(picked) if i < len(question.choices))
-        view.expected_text = "; ".join(question.choices[int(i)] for i in question.answer)
+        view.response_text = "; ".join(question.choices[i] for i in order if i in picked)
+        view.expected_text = "; ".join(question.choices[i] for i in order if i in key)
     elif question.kind == "code":
         view.response_text = ", ".join(answer.response)
         view.expected_text = " or ".join(dotted(a, question.system) for a in question.answer)

@@ -53,6 +53,9 @@ class AttemptItem(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     seconds_spent = models.PositiveIntegerField(default=0)
     is_correct = models.BooleanField(null=True)
+    # Choice ids in the order this student was shown them, drawn when the attempt starts. Empty
+    # for attempts from before orders were stored: those showed the choices by position.
+    choice_order = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -64,6 +67,14 @@ class AttemptItem(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.response not in (None, "", {}, [])
+
+    def displayed_choices(self) -> list:
+        """The question's choices in the order this student was shown them (uses prefetched choices)."""
+        choices = list(self.question.choices.all())
+        if not self.choice_order:
+            return choices
+        rank = {choice_id: i for i, choice_id in enumerate(self.choice_order)}
+        return sorted(choices, key=lambda c: (rank.get(c.pk, len(rank)), c.position, c.pk))
 
 
 class AttemptScore(models.Model):

@@ -14,7 +14,7 @@ from accounts.services import audit_record
 
 from .. import clock
 from ..conf import answer_grace_seconds, scoring_stale_seconds
-from ..models import AttemptItem, AttemptStatus, Blueprint, CloseReason, ExamAttempt, Question, QuestionKind
+from ..models import AttemptItem, AttemptStatus, Blueprint, Choice, CloseReason, ExamAttempt, Question, QuestionKind
 from ..readiness.simulate import quotas
 
 # A question left open longer than this counts as a break, not as time on the question.
@@ -96,6 +96,30 @@ def exam_assemble(*, blueprint: Blueprint, student, seed: int | None = None) -> 
     return ordered
 
 
+def choice_order_draw(*, student_id: int, attempt_id: int, question_id: int, choice_ids: list[int]) -> list[int]:
+    """The order one student sees one question's choices in one attempt: random, and the same on every draw."""
+    order = list(choice_ids)
+    random.Random(f"exam:{student_id}:{attempt_id}:{question_id}").shuffle(order)
+    return order
+
+
+def attempt_items_build(*, attempt: ExamAttempt, questions: list[Question]) -> list[AttemptItem]:
+    """Unsaved items in exam order, each with the display order of its choices fixed for this attempt."""
+    choice_ids: dict[int, list[int]] = {}
+    rows = Choice.objects.filter(question__in=questions).order_by("position", "id").values_list("question_id", "pk")
+    for question_id, choice_pk in rows:
+        choice_ids.setdefault(question_id, []).append(choice_pk)
+    return [
+        AttemptItem(
+            attempt=attempt, question=q, position=i, domain=q.domain,
+            choice_order=choice_order_draw(
+                student_id=attempt.student_id, attempt_id=attempt.pk, question_id=q.pk, choice_ids=choice_ids[q.pk]
+            ) if q.pk in choice_ids else None,
+        )
+        for i, q in enumerate(questions, start=1)
+    ]
+
+
 def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> ExamAttempt:
     """Start a timed attempt, or return the one already open for this exam (resume, no duplicates)."""
     if not student.is_student:
@@ -122,9 +146,7 @@ def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> 
             focus_position=1,
             focus_since=now,
         )
-        AttemptItem.objects.bulk_create(
-            AttemptItem(attempt=attempt, question=q, position=i, domain=q.domain) for i, q in enumerate(questions, start=1)
-        )
+        AttemptItem.objects.bulk_create(attempt_items_build(attempt=attempt, questions=questions))
     return attempt
 
 
@@ -258,10 +280,14 @@ def answer_save(
 def flag_set(*, attempt: ExamAttempt, student, position: int, flagged: bool) -> AttemptItem:
     if attempt.student_id != student.pk:
         raise AttemptClosed("This exam belongs to someone else.")
+    now = clock.now()
     with transaction.atomic():
         locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed("This exam has been submitted.")
+        # The same deadline (plus grace) as answers: the exam is over for flags too.
+        if (now - locked.deadline).total_seconds() > answer_grace_seconds():
+            raise LateAnswer("Time is up: questions can no longer be flagged.")
         item = AttemptItem.objects.filter(attempt=locked, position=position).first()
         if item is None:
             raise InvalidAnswer("That question is not part of this exam.")

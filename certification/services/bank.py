@@ -1,9 +1,13 @@
-"""Loading the question bank from YAML files (idempotent: keyed by each question's id)."""
+"""Loading the question bank from YAML files (idempotent: keyed by each question's id).
+
+A choice question lists its choices as ``{text: ..., correct: true}`` mappings: the right
+choices are marked on themselves, never given by position. Students see the choices in an
+order drawn for each attempt (``services.attempts.choice_order_draw``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-import random
 from pathlib import Path
 
 import yaml
@@ -43,20 +47,15 @@ def bank_read(paths: Iterable[Path]) -> tuple[list[dict], list[dict]]:
             kind = raw.get("kind", QuestionKind.SINGLE)
             if kind not in QuestionKind.values:
                 raise BankFormatError(f"{where}: unknown kind {kind!r}")
-            choices = [str(c) for c in raw.get("choices", [])]
-            answer = raw.get("answer")
-            correct = set(answer if isinstance(answer, list) else [answer]) if answer is not None else set()
-            # Files list the key first for easy review; shuffle (deterministically) so the key is not always "A".
-            order = list(range(len(choices)))
-            if raw.get("shuffle", True):
-                random.Random(slug).shuffle(order)
             accepted = [normalise_code(str(c)) for c in raw.get("accept", [])]
             if kind == QuestionKind.CODE and not accepted:
                 raise BankFormatError(f"{where}: a code-entry question needs 'accept'")
-            if kind != QuestionKind.CODE and (len(choices) < 2 or not correct or not correct <= set(range(len(choices)))):
-                raise BankFormatError(f"{where}: needs at least two choices and a valid 'answer' index")
-            if kind == QuestionKind.SINGLE and len(correct) != 1:
-                raise BankFormatError(f"{where}: a single-answer question has exactly one answer")
+            choices = [] if kind == QuestionKind.CODE else _choices_read(raw, where)
+            correct_count = sum(1 for _, is_correct in choices if is_correct)
+            if kind == QuestionKind.SINGLE and correct_count != 1:
+                raise BankFormatError(f"{where}: a single-answer question marks exactly one choice with correct: true")
+            if kind == QuestionKind.MULTIPLE and not correct_count:
+                raise BankFormatError(f"{where}: a multiple-response question marks at least one choice correct: true")
             if not str(raw.get("rationale", "")).strip():
                 raise BankFormatError(f"{where}: every question needs a rationale")
             questions.append(
@@ -68,13 +67,64 @@ def bank_read(paths: Iterable[Path]) -> tuple[list[dict], list[dict]]:
                     "stem": str(raw["stem"]).strip(),
                     "rationale": str(raw["rationale"]).strip(),
                     "accepted_codes": accepted,
-                    "choices": [(choices[i], i in correct) for i in order],
+                    "choices": choices,
                     "scenario": raw.get("scenario"),
                     "case_ref": str(raw.get("case_ref", "")),
                     "release_system": raw.get("release", file_release),
                 }
             )
     return questions, scenarios
+
+
+def _choices_read(raw: dict, where: str) -> list[tuple[str, bool]]:
+    """``choices: [{text: ..., correct: true}, {text: ...}]`` as (text, is_correct) pairs, in file order."""
+    if "answer" in raw:
+        raise BankFormatError(f"{where}: 'answer' is not used by choice questions: mark the right ones correct: true")
+    items = raw.get("choices")
+    if not isinstance(items, list) or len(items) < 2:
+        raise BankFormatError(f"{where}: needs at least two choices")
+    choices: list[tuple[str, bool]] = []
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or set(item) - {"text", "correct"}:
+            raise BankFormatError(
+                f"{where}: choice {n} must be a mapping {{text: ..., correct: true}} (the right ones are marked)"
+            )
+        text = str(item.get("text", "")).strip()
+        is_correct = item.get("correct", False)
+        if not text or len(text) > 500:
+            raise BankFormatError(f"{where}: choice {n} needs a text of 1 to 500 characters")
+        if not isinstance(is_correct, bool):
+            raise BankFormatError(f"{where}: choice {n}: 'correct' must be true or false")
+        choices.append((text, is_correct))
+    if len({text for text, _ in choices}) != len(choices):
+        raise BankFormatError(f"{where}: the same choice is listed twice")
+    return choices
+
+
+def _choices_update(question: Question, choices: list[tuple[str, bool]]) -> None:
+    """Bring a question's choices in line with the file.
+
+    Saved answers point at choice ids, so once a question has been answered a choice whose text is
+    unchanged keeps its row (only its mark and place change), a changed text is edited in place, and
+    only a choice the file no longer lists is deleted.
+    """
+    current = list(question.choices.all())
+    answered = question.attempt_items.exists()
+    if not answered:
+        question.choices.all().delete()
+        Choice.objects.bulk_create(
+            Choice(question=question, text=t, is_correct=c, position=i) for i, (t, c) in enumerate(choices)
+        )
+        return
+    by_text = {c.text: c for c in current}
+    kept = {text for text, _ in choices if text in by_text}
+    spare = [c for c in current if c.text not in kept]
+    for position, (text, is_correct) in enumerate(choices):
+        choice = by_text.get(text) or (spare.pop(0) if spare else Choice(question=question))
+        choice.text, choice.is_correct, choice.position = text, is_correct, position
+        choice.save()
+    if spare:
+        Choice.objects.filter(pk__in=[c.pk for c in spare]).delete()
 
 
 def bank_load(*, paths: Iterable[Path] | None = None) -> dict[str, int]:
@@ -119,15 +169,6 @@ def bank_load(*, paths: Iterable[Path] | None = None) -> dict[str, int]:
             question.release = question.release or release
             question.save()
             if [(c.text, c.is_correct) for c in question.choices.all()] != choices:
-                if question.attempt_items.exists():
-                    # Answers already point at these choices; keep them and only fix flags/text in place.
-                    for choice, (text, is_correct) in zip(question.choices.all(), choices):
-                        choice.text, choice.is_correct = text, is_correct
-                        choice.save(update_fields=["text", "is_correct"])
-                else:
-                    question.choices.all().delete()
-                    Choice.objects.bulk_create(
-                        Choice(question=question, text=t, is_correct=c, position=i) for i, (t, c) in enumerate(choices)
-                    )
+                _choices_update(question, choices)
             updated += 1
     return {"created": created, "updated": updated, "total": len(questions)}

@@ -90,7 +90,7 @@ def question(request, attempt_id: int, position: int):
             "attempt": attempt,
             "item": item,
             "question": item.question,
-            "choices": list(item.question.choices.all()),
+            "choices": item.displayed_choices(),
             "selected": _selected(item),
             "palette": palette,
             "answered": sum(1 for c in palette if c.answered),

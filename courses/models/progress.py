@@ -32,6 +32,11 @@ class QuizAttempt(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
+    choice_orders = models.JSONField(
+        null=True, blank=True,
+        help_text="Question id → the order its options were shown in (indices into Question.choices), "
+        "fixed when the attempt starts. Empty for attempts from before orders were stored (written order).",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.services import audit_record
 
 from ..content_loader import ContentError
+from ..content_schema import CHOICE_KINDS, marked_choices
 from ..models import ContentSource, Deck, Program
 from ..package_format import FORMAT_NAME, FORMAT_VERSION, PackageError, build_package, bundle_from_package, lesson_path
 from .content import program_upsert_from_bundle
@@ -48,10 +49,12 @@ def program_export(*, program: Program) -> bytes:
 
 
 def _question_data(q) -> dict:
-    data = {"kind": q.kind, "prompt": q.prompt, "answer": q.answer, "explanation": q.explanation, "domain": q.domain}
-    if q.kind in ("single", "multiple"):
-        data["choices"] = q.choices
-    elif q.kind == "code":
+    data = {"kind": q.kind, "prompt": q.prompt, "explanation": q.explanation, "domain": q.domain}
+    if q.kind in CHOICE_KINDS:
+        data["choices"] = marked_choices(q.choices, q.answer)
+        return data
+    data["answer"] = q.answer
+    if q.kind == "code":
         data["system"] = q.system
     else:
         data["parts"] = q.parts

@@ -20,7 +20,7 @@ from ..presenters import question_view
 from ..selectors import due_items_for_student, module_lessons_with_progress, program_progress
 from ..services.flashcards import review_queue
 from ..services.progress import lesson_complete, lesson_start, quiz_pass_mark
-from ..services.quiz import quiz_answer_submit, quiz_state_for_student
+from ..services.quiz import quiz_answer_submit, quiz_attempt_open, quiz_choice_order, quiz_state_for_student
 
 
 def catalog(request: HttpRequest) -> HttpResponse:
@@ -63,12 +63,20 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
         LessonProgress.objects.filter(student=request.user, lesson=lesson).first()
     )
     questions = list(lesson.questions.all())
+    if request.user.is_student and questions:
+        quiz_attempt_open(student=request.user, lesson=lesson)  # fixes the order the options are shown in
     state = quiz_state_for_student(student=request.user, lesson=lesson)
     retake = request.GET.get("retake") == "1"
     answers = state["answers"]
     if not answers and state["last_finished"] is not None and not retake:
         answers = {a.question_id: a for a in state["last_finished"].answers.all()}
-    views = [question_view(q, number=i, answer=answers.get(q.pk)) for i, q in enumerate(questions, start=1)]
+    attempts = {a.pk: a for a in (state["open_attempt"], state["last_finished"]) if a is not None}
+    views = []
+    for number, q in enumerate(questions, start=1):
+        answer = answers.get(q.pk)
+        shown_in = attempts.get(answer.attempt_id) if answer is not None else state["open_attempt"]
+        order = quiz_choice_order(attempt=shown_in, question=q, viewer_id=request.user.pk)
+        views.append(question_view(q, number=number, order=order, answer=answer))
     siblings = list(module.lessons.order_by("position", "id").only("id", "title", "position"))
     index = next(i for i, s in enumerate(siblings) if s.pk == lesson.pk)
     return render(request, "courses/lesson_detail.html", {
@@ -117,15 +125,20 @@ def question_answer(request: HttpRequest, question_id: int) -> HttpResponse:
     lesson = question.lesson
     number = list(lesson.questions.values_list("pk", flat=True)).index(question.pk) + 1
     if not request.user.is_student:
-        view = question_view(question, number=number, error="Only students answer quizzes; preview mode does not record answers.")
+        order = quiz_choice_order(attempt=None, question=question, viewer_id=request.user.pk)
+        view = question_view(question, number=number, order=order,
+                             error="Only students answer quizzes; preview mode does not record answers.")
         return _answer_response(request, lesson, view, finished=False)
     try:
         response = _response_from_post(request, question)
         outcome = quiz_answer_submit(student=request.user, question=question, response=response)
     except InvalidResponse as exc:
-        view = question_view(question, number=number, error=str(exc), typed_code=request.POST.get("code", "")[:20])
+        order = quiz_choice_order(attempt=quiz_attempt_open(student=request.user, lesson=lesson), question=question)
+        view = question_view(question, number=number, order=order, error=str(exc),
+                             typed_code=request.POST.get("code", "")[:20])
         return _answer_response(request, lesson, view, finished=False)
-    view = question_view(question, number=number, answer=outcome.answer, result=outcome.result)
+    order = quiz_choice_order(attempt=outcome.answer.attempt, question=question)
+    view = question_view(question, number=number, order=order, answer=outcome.answer, result=outcome.result)
     return _answer_response(request, lesson, view, finished=outcome.attempt_finished, attempt=outcome.answer.attempt)
 
 

@@ -82,13 +82,13 @@ def test_authoring_round_trip_through_the_forms(instructor_client):
     })
     assert bad.status_code == 200 and "not a valid icd10cm code format" in bad.content.decode()
     instructor_client.post(f"/courses/author/lessons/{lesson.pk}/questions/new/", {
-        "kind": "multiple", "prompt": "Pick", "choices": "A\nB\nC", "answer": "1, 3", "domain": "icd10cm", "position": 0,
-        "explanation": "Because.",
+        "kind": "multiple", "prompt": "Pick", "option_1": "A", "correct_1": "on", "option_2": "B", "option_3": "C",
+        "correct_3": "on", "domain": "icd10cm", "position": 0, "explanation": "Because.",
     })
     question = Question.objects.get(lesson=lesson)
     assert question.answer == [0, 2] and question.choices == ["A", "B", "C"]
     edit = instructor_client.get(f"/courses/author/questions/{question.pk}/").content.decode()
-    assert "1, 3" in edit
+    assert 'name="correct_1" id="id_correct_1" checked' in edit and 'name="correct_2" id="id_correct_2">' in edit
     instructor_client.post("/courses/author/decks/new/", {"slug": "ivy-deck", "title": "Ivy deck", "kind": "codes", "domain": "icd10cm"})
     deck = Deck.objects.get(slug="ivy-deck")
     instructor_client.post("/courses/author/decks/ivy-deck/", {"card-front": "E11.9", "card-back": "Type 2 diabetes without complications", "card-position": 0})

@@ -46,7 +46,7 @@ def test_every_problem_is_reported_with_its_location(content_copy):
     def break_module(data):
         data["domains"] = ["astrology"]
         data["lessons"][0]["quiz"][0]["kind"] = "essay"
-        data["lessons"][0]["quiz"][1]["answer"] = [0, 9]
+        data["lessons"][0]["quiz"][1]["answer"] = [0, 1]
         data["lessons"][0]["quiz"][2]["answer"] = ["gastr/o", "-ology"]
         data["lessons"][1]["slug"] = "Bad Slug"
 
@@ -58,7 +58,7 @@ def test_every_problem_is_reported_with_its_location(content_copy):
     text = "\n".join(caught.value.errors)
     assert "modules/01-terminology.yaml: unknown exam domain 'astrology'" in text
     assert "lesson 1 (word-parts) › question 1: 'kind' must be one of" in text
-    assert "question 2: 'answer' index out of range" in text
+    assert "question 2: 'answer' is not used by single-answer and multiple-response questions" in text
     assert "question 3: answer parts not offered in 'parts': -ology" in text
     assert "'slug' must be lowercase" in text
     assert "unknown prerequisite 'nowhere'" in text

@@ -122,12 +122,47 @@ def test_unexpected_files_are_rejected(instructor_client, program):
 def test_wrong_schema_is_rejected_with_every_problem(instructor_client, program):
     manifest, bodies = _manifest(instructor_client, program)
     manifest["modules"][0]["domains"] = ["astrology"]
-    manifest["modules"][0]["lessons"][0]["quiz"][0]["answer"] = [9]
+    manifest["modules"][0]["lessons"][0]["quiz"][0]["answer"] = [0]
     manifest["modules"][1]["lessons"][0]["quiz"][0]["answer"] = ["NOT-A-CODE"]
     data = _zip({"course.json": json.dumps(manifest), **bodies})
     _assert_rejected(instructor_client, data, "unknown exam domain &#x27;astrology&#x27;")
     body = instructor_client.post("/courses/author/import/", {"package": _upload(data)}).content.decode()
-    assert "index out of range" in body and "not a valid icd10cm code format" in body
+    assert "&#x27;answer&#x27; is not used" in body and "not a valid icd10cm code format" in body
+
+
+def test_export_marks_the_right_options_on_the_options(instructor_client, program):
+    manifest, _ = _manifest(instructor_client, program)
+    assert manifest["version"] == 2
+    question = manifest["modules"][0]["lessons"][0]["quiz"][1]
+    assert "answer" not in question
+    assert question["choices"] == [{"text": "gastr/o", "correct": True}, {"text": "hepat/o", "correct": True},
+                                   {"text": "oste/o"}, {"text": "col/o", "correct": True}]
+
+
+def _as_version_1(manifest: dict) -> dict:
+    for module in manifest["modules"]:
+        for lesson in module["lessons"]:
+            for question in lesson["quiz"]:
+                if question["kind"] in ("single", "multiple"):
+                    choices = question["choices"]
+                    question["choices"] = [c["text"] for c in choices]
+                    question["answer"] = [i for i, c in enumerate(choices) if c.get("correct")]
+    return {**manifest, "version": 1}
+
+
+def test_a_version_1_package_is_still_imported_with_its_keys(instructor_client, program):
+    manifest, bodies = _manifest(instructor_client, program)
+    data = _zip({"course.json": json.dumps(_as_version_1(manifest)), **bodies})
+    assert instructor_client.post("/courses/author/import/", {"package": _upload(data)}).status_code == 302
+    copied = Question.objects.get(lesson__module__program__slug="test-program-2", kind="multiple")
+    assert copied.choices == ["gastr/o", "hepat/o", "oste/o", "col/o"] and copied.answer == [0, 1, 3]
+
+
+def test_a_version_1_package_with_a_key_out_of_range_is_rejected(instructor_client, program):
+    manifest, bodies = _manifest(instructor_client, program)
+    old = _as_version_1(manifest)
+    old["modules"][0]["lessons"][0]["quiz"][0]["answer"] = [9]
+    _assert_rejected(instructor_client, _zip({"course.json": json.dumps(old), **bodies}), "index out of range")
 
 
 def test_not_a_zip_missing_manifest_bad_json_and_wrong_format(instructor_client, program):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certification.models import MasteryEvidence
+from courses.choice_order import choice_id
 from courses.models import LessonProgress, QuizAnswer, QuizAttempt
 
 from .conftest import htmx_post
@@ -12,6 +13,15 @@ from .conftest import htmx_post
 
 def _answer(client, question, data):
     return htmx_post(client, f"/courses/questions/{question.pk}/answer/", data)
+
+
+def _ids(question, *texts) -> list[str]:
+    """The ids the page posts for these options (their place on the page is shuffled)."""
+    assert all(text in question.choices for text in texts)
+    return [choice_id(text) for text in texts]
+
+
+ALL_DIGESTIVE = ("gastr/o", "hepat/o", "col/o")
 
 
 def test_the_key_and_explanations_stay_hidden_until_the_student_answers(student_client, word_parts_lesson):
@@ -26,7 +36,7 @@ def test_the_key_and_explanations_stay_hidden_until_the_student_answers(student_
 
 def test_single_answer_gets_immediate_feedback_and_records_evidence(student_client, student, word_parts_lesson):
     question = word_parts_lesson.questions.get(position=0)
-    response = _answer(student_client, question, {"choice": "0"})
+    response = _answer(student_client, question, {"choice": _ids(question, "Inflammation")})
     assert response.status_code == 200
     body = response.content.decode()
     assert "Correct" in body and "SENTINEL-EXPLANATION-ITIS" in body
@@ -39,13 +49,13 @@ def test_single_answer_gets_immediate_feedback_and_records_evidence(student_clie
 
 def test_wrong_answer_shows_the_right_one(student_client, word_parts_lesson):
     question = word_parts_lesson.questions.get(position=0)
-    body = _answer(student_client, question, {"choice": "2"}).content.decode()
+    body = _answer(student_client, question, {"choice": _ids(question, "Enlargement")}).content.decode()
     assert "Not quite" in body and "Inflammation" in body
 
 
 def test_multiple_response_partial_credit(student_client, word_parts_lesson):
     question = word_parts_lesson.questions.get(position=1)
-    body = _answer(student_client, question, {"choice": ["0", "1"]}).content.decode()
+    body = _answer(student_client, question, {"choice": _ids(question, "gastr/o", "hepat/o")}).content.decode()
     assert "Partly right" in body
     assert QuizAnswer.objects.get(question=question).score == pytest.approx(2 / 3, abs=1e-3)
 
@@ -92,8 +102,8 @@ def test_without_a_loaded_release_codes_are_checked_against_the_key_only(student
 
 def test_finishing_the_quiz_above_the_pass_mark_completes_the_lesson(student_client, student, word_parts_lesson):
     q1, q2, q3 = word_parts_lesson.questions.order_by("position")
-    _answer(student_client, q1, {"choice": "0"})
-    _answer(student_client, q2, {"choice": ["0", "1", "3"]})
+    _answer(student_client, q1, {"choice": _ids(q1, "Inflammation")})
+    _answer(student_client, q2, {"choice": _ids(q2, *ALL_DIGESTIVE)})
     last = _answer(student_client, q3, {"part": [str(q3.parts.index("gastr/o")), str(q3.parts.index("-itis"))]})
     assert 'id="quiz-summary"' in last.content.decode() and "Quiz passed" in last.content.decode()
     attempt = QuizAttempt.objects.get(student=student)
@@ -104,8 +114,8 @@ def test_finishing_the_quiz_above_the_pass_mark_completes_the_lesson(student_cli
 
 def test_a_low_score_keeps_the_lesson_open_and_a_retake_improves_the_best_score(student_client, student, word_parts_lesson):
     q1, q2, q3 = word_parts_lesson.questions.order_by("position")
-    _answer(student_client, q1, {"choice": "2"})
-    _answer(student_client, q2, {"choice": ["2"]})
+    _answer(student_client, q1, {"choice": _ids(q1, "Enlargement")})
+    _answer(student_client, q2, {"choice": _ids(q2, "oste/o")})
     _answer(student_client, q3, {"part": [str(q3.parts.index("-itis"))]})
     progress = LessonProgress.objects.get(student=student, lesson=word_parts_lesson)
     assert progress.completed_at is None and progress.best_score == 0
@@ -114,8 +124,8 @@ def test_a_low_score_keeps_the_lesson_open_and_a_retake_improves_the_best_score(
     assert 'name="choice"' not in page  # the last attempt is shown with feedback
     retake = student_client.get(f"/courses/lessons/{word_parts_lesson.pk}/?retake=1").content.decode()
     assert 'name="choice"' in retake
-    _answer(student_client, q1, {"choice": "0"})
-    _answer(student_client, q2, {"choice": ["0", "1", "3"]})
+    _answer(student_client, q1, {"choice": _ids(q1, "Inflammation")})
+    _answer(student_client, q2, {"choice": _ids(q2, *ALL_DIGESTIVE)})
     _answer(student_client, q3, {"part": [str(q3.parts.index("gastr/o")), str(q3.parts.index("-itis"))]})
     assert QuizAttempt.objects.filter(student=student).count() == 2
     progress.refresh_from_db()
@@ -124,15 +134,15 @@ def test_a_low_score_keeps_the_lesson_open_and_a_retake_improves_the_best_score(
 
 def test_answering_twice_in_one_attempt_keeps_the_first_answer(student_client, word_parts_lesson):
     question = word_parts_lesson.questions.get(position=0)
-    _answer(student_client, question, {"choice": "2"})
-    second = _answer(student_client, question, {"choice": "0"}).content.decode()
+    _answer(student_client, question, {"choice": _ids(question, "Enlargement")})
+    second = _answer(student_client, question, {"choice": _ids(question, "Inflammation")}).content.decode()
     assert "Not quite" in second
     assert QuizAnswer.objects.count() == 1
 
 
 def test_instructors_preview_without_recording(instructor_client, word_parts_lesson):
     question = word_parts_lesson.questions.get(position=0)
-    body = _answer(instructor_client, question, {"choice": "0"}).content.decode()
+    body = _answer(instructor_client, question, {"choice": _ids(question, "Inflammation")}).content.decode()
     assert "preview mode" in body
     assert not QuizAnswer.objects.exists()
 
@@ -154,7 +164,8 @@ def test_answer_api_validates_and_grades(student_client, diabetes_lesson, icd_re
 def test_mass_assignment_of_a_score_is_ignored(student_client, word_parts_lesson):
     question = word_parts_lesson.questions.get(position=0)
     response = student_client.post(f"/api/v1/courses/questions/{question.pk}/answer/",
-                                   {"response": ["2"], "score": 1, "is_correct": True}, content_type="application/json")
+                                   {"response": _ids(question, "Removal"), "score": 1, "is_correct": True},
+                                   content_type="application/json")
     assert response.status_code == 201 and response.json()["score"] == 0
 
 

@@ -74,14 +74,6 @@ def _nonempty_str(value) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def _index_list(value, n: int) -> bool:
-    return (
-        isinstance(value, list)
-        and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i in value)
-        and len(set(value)) == len(value)
-    )
-
-
 def test_program_lists_existing_modules_in_file_order():
     program = _program()
     for key in ("slug", "title", "summary", "credential_focus", "modules"):
@@ -168,20 +160,26 @@ def test_questions_follow_the_schema():
         assert _nonempty_str(q.get("prompt")), f"{where}: prompt"
         assert _nonempty_str(q.get("explanation")), f"{where}: explanation"
         assert q.get("domain") in DOMAINS, f"{where}: domain {q.get('domain')}"
-        answer = q.get("answer")
-        assert isinstance(answer, list) and answer, f"{where}: answer must be a non-empty list"
         kind = q["kind"]
         if kind in ("single", "multiple"):
+            # The right options are marked on themselves; a position-based 'answer' is not allowed.
+            assert "answer" not in q, f"{where}: mark the right options with correct: true instead of 'answer'"
             choices = q.get("choices")
             assert isinstance(choices, list) and len(choices) >= 2, f"{where}: choices"
-            assert all(_nonempty_str(c) for c in choices), f"{where}: blank choice"
-            assert len(set(choices)) == len(choices), f"{where}: duplicate choices"
-            assert _index_list(answer, len(choices)), f"{where}: answer indices out of range"
+            assert all(isinstance(c, dict) and set(c) <= {"text", "correct"} for c in choices), f"{where}: choice shape"
+            assert all(_nonempty_str(c.get("text")) for c in choices), f"{where}: blank choice"
+            assert all(c.get("correct", False) in (True, False) for c in choices), f"{where}: correct is true or false"
+            texts = [c["text"] for c in choices]
+            assert len(set(texts)) == len(texts), f"{where}: duplicate choices"
+            right = sum(1 for c in choices if c.get("correct") is True)
             if kind == "single":
-                assert len(answer) == 1, f"{where}: single takes one answer"
+                assert right == 1, f"{where}: single marks exactly one option correct"
             else:
-                assert len(answer) < len(choices), f"{where}: 'all of the above' style key"
-        elif kind == "code":
+                assert 1 <= right < len(choices), f"{where}: 'all of the above' style key"
+            continue
+        answer = q.get("answer")
+        assert isinstance(answer, list) and answer, f"{where}: answer must be a non-empty list"
+        if kind == "code":
             system = q.get("system")
             assert system in CODE_SYSTEMS, f"{where}: system"
             for code in answer:
