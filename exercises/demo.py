@@ -20,6 +20,7 @@ from courses.models import Cohort, CohortMembership
 from .grading import normalize_code
 from .models import Case, GradingPolicy, Submission, SubmissionStatus
 from .services import answer_key_publish, case_save, submission_score
+from .services.authoring import KeyRefused
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_cases"
 COHORT_NAME = "Fall 2026 CPC cohort"
@@ -109,30 +110,57 @@ def load(*, stdout=None) -> None:
     _policy()
     created = 0
     versioned = 0
+    refused: list[tuple[str, list[str]]] = []
     for data in demo_cases():
         lines = _key_lines(data)
-        case = Case.objects.filter(slug=data["slug"]).first()
-        with transaction.atomic():
-            if case is None:
-                fields = {name: data.get(name) for name in CASE_FIELDS if data.get(name) is not None}
-                fields.update(slug=data["slug"], is_published=True, icd10cm_release=icd)
-                for system, field in (("cpt", "cpt_release"), ("hcpcs", "hcpcs_release")):
-                    codes = {normalize_code(line["code"]) for line in lines if line["system"] == system}
-                    fields[field] = _release_if_all_present(system, codes)
-                documents = [{"kind": d.get("kind", "progress_note"), "title": d["title"], "body": d["body"]}
-                             for d in data["documents"]]
-                case = case_save(actor=author, case=None, fields=fields, documents=documents)
-                created += 1
-            elif case.icd10cm_release_id is None and icd is not None:
-                case.icd10cm_release = icd
-                case.save(update_fields=["icd10cm_release", "updated_at"])
-            _, new_version = answer_key_publish(actor=author, case=case, lines=lines, note="Demo content")
-            versioned += int(new_version)
+        try:
+            with transaction.atomic():
+                was_new, new_version = _case_load(data, lines, author=author, icd=icd, publish=True)
+        except KeyRefused as exc:
+            # The publish gate refused the key: keep the case as a draft an author can fix (a published
+            # case keeps its earlier key), and say why.
+            refused.append((data["slug"], exc.problems))
+            with transaction.atomic():
+                was_new, new_version = _case_load(data, lines, author=author, icd=icd, publish=False)
+        created += int(was_new)
+        versioned += int(new_version)
     _cohort()
     scored = _attempts()
     _say(stdout, f"Chart cases: {Case.objects.count()} cases ({created} new, {versioned} key versions written), "
                  f"{scored} demo attempts graded, cohort \u201c{COHORT_NAME}\u201d ready"
                  + ("" if icd else " (no ICD-10-CM release yet: cases are not pinned)"))
+    for slug, problems in refused:
+        _say(stdout, f"Demo case \u201c{slug}\u201d: publishing refused, its answer key has blocking problems "
+                     "(a new case is kept as a draft, a published one keeps its earlier key):")
+        for problem in problems:
+            _say(stdout, f"  - {problem}")
+
+
+def _case_load(data: dict, lines: list[dict], *, author, icd, publish: bool) -> tuple[bool, bool]:
+    """Create or update one demo case and its key: (created, new key version)."""
+    case = Case.objects.filter(slug=data["slug"]).first()
+    created = case is None
+    if case is None:
+        fields = {name: data.get(name) for name in CASE_FIELDS if data.get(name) is not None}
+        fields.update(slug=data["slug"], is_published=publish, icd10cm_release=icd)
+        for system, field in (("cpt", "cpt_release"), ("hcpcs", "hcpcs_release")):
+            codes = {normalize_code(line["code"]) for line in lines if line["system"] == system}
+            fields[field] = _release_if_all_present(system, codes)
+        documents = [{"kind": d.get("kind", "progress_note"), "title": d["title"], "body": d["body"]}
+                     for d in data["documents"]]
+        case = case_save(actor=author, case=None, fields=fields, documents=documents)
+    elif case.is_published and not publish:
+        return False, False  # a published case keeps its earlier key
+    else:
+        if case.icd10cm_release_id is None and icd is not None:
+            case.icd10cm_release = icd
+            case.save(update_fields=["icd10cm_release", "updated_at"])
+        if publish and not case.is_published:
+            case.is_published = True  # a draft kept by an earlier refusal: published once its key passes
+    _, new_version = answer_key_publish(actor=author, case=case, lines=lines, note="Demo content")
+    if case.is_published and not Case.objects.filter(pk=case.pk, is_published=True).exists():
+        case.save(update_fields=["is_published", "updated_at"])
+    return created, new_version
 
 
 def _attempts() -> int:

@@ -11,43 +11,60 @@ from typing import Iterable
 from codesets.models import Code, CodeSetRelease
 
 from .grading import CodeFacts, normalize_code
-from .grading.demographics import demographic_edit
-from .grading.notes import code_references
+from .grading.demographics import demographic_edit, sex_from_notes
+from .grading.notes import code_references, instructional_notes, is_manifestation_title
 
 _CACHE: "OrderedDict[tuple[int, str], CodeFacts | None]" = OrderedDict()
 _CACHE_SIZE = 100_000
-MANIFESTATION_PHRASE = "in diseases classified elsewhere"
+_CHAPTER_SEX: dict[int, dict[str, str | None]] = {}
 
 
 def _prefixes(code: str) -> list[str]:
     return [code[:size] for size in range(3, len(code) + 1)]
 
 
-def _build(code: str, rows: dict[str, Code], system: str) -> CodeFacts | None:
+def _chapter_sex(release_id: int) -> dict[str, str | None]:
+    """Chapter -> "F" for chapters whose notes restrict them to maternal records (chapter 15), per release."""
+    found = _CHAPTER_SEX.get(release_id)
+    if found is None:
+        found = {
+            chapter.code: sex_from_notes((chapter.notes or {}).get("notes") or ())
+            for chapter in Code.objects.filter(release_id=release_id, kind="chapter").only("code", "notes")
+        }
+        _CHAPTER_SEX[release_id] = found
+    return found
+
+
+def _build(code: str, rows: dict[str, Code], system: str, release_id: int) -> CodeFacts | None:
     row = rows.get(code)
     if row is None:
         return None
     if system != "icd10cm":
         return CodeFacts(exists=True, billable=row.billable, title=row.long_title)
+    # The code and the category and subcategories above it: their notes all apply to it.
     lineage = [rows[p] for p in _prefixes(code) if p in rows]
     excludes: list[str] = []
+    instructions = []
     seven = False
     manifestation = False
+    data_sex = _chapter_sex(release_id).get(row.chapter) if row.chapter else None
     for item in lineage:
         notes = item.notes or {}
         for note in notes.get("excludes1") or ():
             for ref in code_references(note):
                 if ref not in excludes:
                     excludes.append(ref)
+        instructions.extend(instructional_notes(item.code, notes))
         if notes.get("seven_chr"):
             seven = True
-        if MANIFESTATION_PHRASE in (item.long_title or "").lower():
+        if is_manifestation_title(item.long_title or ""):
             manifestation = True
+        data_sex = data_sex or sex_from_notes(notes.get("notes") or ())
     sex, min_age, max_age = demographic_edit(code)
     return CodeFacts(
         exists=True, billable=row.billable, needs_seventh=seven and len(code) < 7 and not row.billable,
         title=row.long_title, excludes1=tuple(excludes), manifestation=manifestation,
-        sex=sex, min_age=min_age, max_age=max_age,
+        sex=data_sex or sex, min_age=min_age, max_age=max_age, notes=tuple(instructions),
     )
 
 
@@ -81,7 +98,7 @@ def facts_for_release_id(release_id: int, system: str, codes: Iterable[str]) -> 
                 lookup.update(_prefixes(code))
         rows = {row.code: row for row in Code.objects.filter(release_id=release_id, code__in=lookup)}
         for code in missing:
-            facts = _build(code, rows, system)
+            facts = _build(code, rows, system, release_id)
             _CACHE[(release_id, code)] = facts
             if facts is not None:
                 result[code] = facts
@@ -103,9 +120,11 @@ def oracle_for_case(case, codes_by_system: dict[str, Iterable[str]]) -> dict[str
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _CHAPTER_SEX.clear()
 
 
 def forget_release(release_id: int) -> None:
     """Drop cached facts of one release (its rows changed, or a test database reused its id)."""
     for cache_key in [k for k in _CACHE if k[0] == release_id]:
         _CACHE.pop(cache_key, None)
+    _CHAPTER_SEX.pop(release_id, None)

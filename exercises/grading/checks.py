@@ -1,22 +1,38 @@
-"""Guideline checks on what a student entered: validity in the pinned release, Excludes1 pairs,
-manifestation codes sequenced first, missing 7th characters and demographic conflicts."""
+"""Guideline checks on a list of codes (a student's answer or an answer key): validity in the pinned release,
+Excludes1 pairs, manifestation codes sequenced first, missing 7th characters, demographic conflicts, and the
+"Code first", "Use additional code" and "Code also" notes of the Tabular.
+
+Instructional notes are advice, not errors: ``guideline_checks`` attaches them to the answer line as a note to
+check and never returns them as checks, so they cost no points under any policy. ``instructional_note_checks``
+returns them as checks for the author of a key.
+"""
 
 from __future__ import annotations
 
 from .normalize import code_shape_ok, display_code
-from .notes import category_range
+from .notes import parse_reference
 from .types import (
+    CODE_ALSO,
+    CODE_FIRST,
     ICD10CM,
     PRINCIPAL,
+    USE_ADDITIONAL,
     AnswerLine,
     CodeFacts,
     Demographics,
     GuidelineCheck,
+    InstructionalNote,
     Oracle,
 )
 
 SYSTEM_LABELS = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS Level II"}
 NOT_FOUND = CodeFacts(exists=False, billable=False)
+NOTE_LABELS = {CODE_FIRST: "Code first", USE_ADDITIONAL: "Use additional code", CODE_ALSO: "Code also"}
+# I.A.13 (etiology/manifestation: "code first" and "use additional code"), I.B.7 (multiple coding for a single
+# condition: "use additional code" where no manifestation is involved), I.A.17 ("code also").
+NOTE_GUIDELINES = {CODE_FIRST: "I.A.13", USE_ADDITIONAL: "I.B.7", CODE_ALSO: "I.A.17"}
+NOTE_KINDS = frozenset({CODE_FIRST, "code_first_sequence", USE_ADDITIONAL, CODE_ALSO})
+_NOTE_TEXT_LIMIT = 220
 
 
 def validity_problem(oracle: Oracle, system: str, code: str) -> GuidelineCheck | None:
@@ -57,6 +73,128 @@ def validity_problem(oracle: Oracle, system: str, code: str) -> GuidelineCheck |
     return None
 
 
+def demographic_problems(code: str, facts: CodeFacts, demographics: Demographics | None) -> list[GuidelineCheck]:
+    """Sex and age edits of one code against the patient (none when either is unknown)."""
+    if demographics is None:
+        return []
+    problems: list[GuidelineCheck] = []
+    if demographics.sex and facts.sex and demographics.sex != facts.sex:
+        who = "female" if facts.sex == "F" else "male"
+        message = f"{display_code(code)} is for {who} patients only; this patient's sex conflicts with it."
+        problems.append(GuidelineCheck("sex_conflict", (code,), message, ""))
+    age = demographics.age
+    if age is not None and (
+        (facts.min_age is not None and age < facts.min_age) or (facts.max_age is not None and age > facts.max_age)
+    ):
+        low = facts.min_age if facts.min_age is not None else 0
+        high = f"{facts.max_age}" if facts.max_age is not None else "any age"
+        message = f"{display_code(code)} applies to ages {low} to {high}; this patient is {age}."
+        problems.append(GuidelineCheck("age_conflict", (code,), message, ""))
+    return problems
+
+
+def _matching_lines(reference: str, code: str, by_category: dict[str, list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    """Lines (other than ``code`` itself) whose code a reference covers."""
+    ref = parse_reference(reference)
+    if ref.first_category == ref.last_category:
+        candidates = by_category.get(ref.first_category)
+        if not candidates:
+            return []
+    else:
+        candidates = sorted(
+            hit for category, found in by_category.items()
+            if ref.first_category <= category <= ref.last_category for hit in found
+        )
+    return [(index, other) for index, other in candidates if other != code and ref.matches(other)]
+
+
+def _short(text: str) -> str:
+    if len(text) <= _NOTE_TEXT_LIMIT:
+        return text
+    cut = text.rfind("; ", 0, _NOTE_TEXT_LIMIT)
+    return text[: cut if cut > 0 else _NOTE_TEXT_LIMIT].rstrip(",;: ") + " …"
+
+
+def _where(code: str, note: InstructionalNote) -> str:
+    if note.source == code:
+        return display_code(code)
+    level = "category" if len(note.source) == 3 else "subcategory"
+    return f"{display_code(code)} ({level} {display_code(note.source)})"
+
+
+def _note_checks(
+    lines: list[AnswerLine], icd_facts: list[tuple[int, str, CodeFacts]], by_category: dict[str, list[tuple[int, str]]],
+) -> list[tuple[int, GuidelineCheck]]:
+    """(line index, check) for every instructional note that is not met. Each note is reported once."""
+    found: list[tuple[int, GuidelineCheck]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for index, code, facts in icd_facts:
+        for note in facts.notes:
+            if not note.references:
+                continue  # "code first underlying disease": nothing to test
+            token = (note.kind, note.source, note.text)
+            if token in seen:
+                continue
+            hits: list[tuple[int, str]] = []
+            for reference in note.references:
+                hits.extend(_matching_lines(reference, code, by_category))
+            label = NOTE_LABELS[note.kind]
+            section = NOTE_GUIDELINES[note.kind]
+            where = _where(code, note)
+            if hits:
+                if note.kind != CODE_FIRST or lines[index].role != PRINCIPAL or facts.manifestation:
+                    continue  # met (a manifestation listed first is reported as manifestation_first)
+                after = [other for other_index, other in hits if lines[other_index].role != PRINCIPAL]
+                if not after:
+                    continue
+                seen.add(token)
+                message = (
+                    f"“{label}” note at {where}: {display_code(after[0])} is coded, but as a secondary diagnosis; "
+                    f"it is sequenced before {display_code(code)}."
+                )
+                found.append((index, GuidelineCheck("code_first_sequence", (code, after[0]), message, section)))
+                continue
+            seen.add(token)
+            if note.kind == CODE_FIRST:
+                tail = ("If one applies, code it and sequence it first." if note.conditional
+                        else "No code it names is listed.")
+            elif note.kind == USE_ADDITIONAL:
+                tail = "Add one if the record supports it."
+            else:
+                tail = "Two codes may be needed to describe the condition fully."
+            message = f"“{label}” note at {where}: {_short(note.text)} {tail}"
+            found.append((index, GuidelineCheck(note.kind, (code,), message, section)))
+    return found
+
+
+def _icd_index(
+    lines: list[AnswerLine], oracle: Oracle,
+) -> tuple[list[tuple[int, str, CodeFacts]], dict[str, list[tuple[int, str]]]]:
+    icd_table = oracle.get(ICD10CM) or {}
+    icd_facts: list[tuple[int, str, CodeFacts]] = []
+    by_category: dict[str, list[tuple[int, str]]] = {}
+    for index, line in enumerate(lines):
+        if line.system != ICD10CM:
+            continue
+        facts = icd_table.get(line.code)
+        if facts is not None and facts.exists:
+            icd_facts.append((index, line.code, facts))
+            by_category.setdefault(line.code[:3], []).append((index, line.code))
+    return icd_facts, by_category
+
+
+def instructional_note_checks(lines: list[AnswerLine], oracle: Oracle) -> list[tuple[int, GuidelineCheck]]:
+    """Instructional notes a list of lines does not meet (for the author of a key): (line index, check)."""
+    icd_facts, by_category = _icd_index(lines, oracle)
+    return _note_checks(lines, icd_facts, by_category)
+
+
+def note_message_for_student(check: GuidelineCheck) -> str:
+    """How an instructional note reads on a student's line: something to check, never a deduction."""
+    lead = "Sequencing note" if check.kind == "code_first_sequence" else "Note to check"
+    return f"{lead}: {check.message} (guideline {check.guideline}; notes cost no points)"
+
+
 def guideline_checks(
     lines: list[AnswerLine], oracle: Oracle, demographics: Demographics | None
 ) -> tuple[list[GuidelineCheck], dict[int, list[str]]]:
@@ -65,6 +203,7 @@ def guideline_checks(
     per_line: dict[int, list[str]] = {}
     icd_table = oracle.get(ICD10CM)
     icd_facts: list[tuple[int, str, CodeFacts]] = []
+    has_notes = False
     for index, line in enumerate(lines):
         table = icd_table if line.system == ICD10CM else oracle.get(line.system)
         facts = table.get(line.code) if table is not None else None
@@ -75,6 +214,8 @@ def guideline_checks(
                 per_line.setdefault(index, []).append(problem.message)
         if facts is not None and facts.exists and line.system == ICD10CM:
             icd_facts.append((index, line.code, facts))
+            if facts.notes:
+                has_notes = True
     if not icd_facts:
         return checks, per_line
 
@@ -85,18 +226,7 @@ def guideline_checks(
     reported: set[tuple[str, str]] = set()
     for index, code, facts in icd_facts:
         for ref in facts.excludes1:
-            if "-" in ref:  # a category range: compare categories, not every code
-                lo, hi = category_range(ref)
-                hits = sorted(hit for category, found in by_category.items() if lo <= category <= hi for hit in found)
-            else:
-                hits = by_category.get(ref[:3])
-                if not hits:
-                    continue
-                if len(ref) > 3:
-                    hits = [(i, c) for i, c in hits if c.startswith(ref)]
-            for other_index, other in hits:
-                if other == code:
-                    continue
+            for other_index, other in _matching_lines(ref, code, by_category):
                 pair = (code, other) if code < other else (other, code)
                 if pair in reported:
                     continue
@@ -118,20 +248,11 @@ def guideline_checks(
             )
             checks.append(GuidelineCheck("manifestation_first", (code,), message, "I.A.13"))
             per_line.setdefault(index, []).append(message)
-        if demographics is None:
-            continue
-        if demographics.sex and facts.sex and demographics.sex != facts.sex:
-            who = "female" if facts.sex == "F" else "male"
-            message = f"{display_code(code)} is for {who} patients only; this patient's sex conflicts with it."
-            checks.append(GuidelineCheck("sex_conflict", (code,), message, ""))
-            per_line.setdefault(index, []).append(message)
-        age = demographics.age
-        if age is not None and (
-            (facts.min_age is not None and age < facts.min_age) or (facts.max_age is not None and age > facts.max_age)
-        ):
-            low = facts.min_age if facts.min_age is not None else 0
-            high = f"{facts.max_age}" if facts.max_age is not None else "any age"
-            message = f"{display_code(code)} applies to ages {low} to {high}; this patient is {age}."
-            checks.append(GuidelineCheck("age_conflict", (code,), message, ""))
-            per_line.setdefault(index, []).append(message)
+        for problem in demographic_problems(code, facts, demographics):
+            checks.append(problem)
+            per_line.setdefault(index, []).append(problem.message)
+
+    if has_notes:
+        for index, check in _note_checks(lines, icd_facts, by_category):
+            per_line.setdefault(index, []).append(note_message_for_student(check))
     return checks, per_line

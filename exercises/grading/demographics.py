@@ -1,47 +1,164 @@
 """Age and sex edits for ICD-10-CM codes, as data.
 
-The Tabular does not carry these; payers' edit tables (e.g. the Medicare Code Editor) do. This
-short list covers the common teaching cases; extend it here (verify against the current MCE).
-Each row: (first code or category, last category, sex or None, minimum age, maximum age).
+The Tabular says little about who a code is for: the oracle reads what it does say (chapter 15's "for use only
+on maternal records" makes a code female-only) and takes the rest from these tables. They follow the Medicare
+Code Editor (MCE), the edit tables payers apply:
+
+* ``SEX_EDITS``: the MCE's sex-conflict lists of FY2024 (version 41), the last year CMS published them (the
+  edit was retired from October 1, 2024). Codes added since sit inside these ranges where their neighbours
+  agree; N70-N98 is kept whole (N85.A isthmocele, a uterine condition, was left off the last list).
+* ``AGE_EDITS``: the MCE's FY2026 age edits: newborn (age 0), pediatric (0-17), maternity (9-64; the MCE's
+  range since FY2018, before that 12-55) and adult (15-124, no upper limit here).
+
+Chapter 16 (P00-P96) has no age edit: its codes "may be used throughout the life of the patient if the
+condition is still present" (guideline I.C.16.a.1 and a.4), and the MCE does not edit them. The newborn-only
+codes are Z38 (liveborn infant), Z00.110-Z00.111, Z05, A33, E84.11, H04.53 and N47.0.
+
+Each row: (first code or prefix, last code or prefix, ...). A code is in a row when its first characters fall
+between the two, compared at each bound's length: ("N40", "N53") holds N40.0 to N53.9, ("D070", "D073") holds
+D07.0 to D07.39 but not D07.4. Rebuild and compare with ``scripts/icd10cm_edit_tables.py``.
 """
 
 from __future__ import annotations
 
-DEMOGRAPHIC_EDITS: tuple[tuple[str, str, str | None, int | None, int | None], ...] = (
-    ("O00", "O9A", "F", 9, 64),  # pregnancy, childbirth and the puerperium
-    ("Z33", "Z36", "F", 9, 64),  # pregnant state, supervision, antenatal screening
-    ("Z3A", "Z3A", "F", 9, 64),  # weeks of gestation
-    ("Z37", "Z37", "F", 9, 64),  # outcome of delivery
-    ("Z39", "Z39", "F", 9, 64),  # postpartum care
-    ("N70", "N98", "F", None, None),  # female genital organs
-    ("C51", "C58", "F", None, None),
-    ("D06", "D06", "F", None, None),
-    ("D25", "D28", "F", None, None),
-    ("R87", "R87", "F", None, None),
-    ("N40", "N53", "M", None, None),  # male genital organs
-    ("C60", "C63", "M", None, None),
-    ("D29", "D29", "M", None, None),
-    ("D40", "D40", "M", None, None),
-    ("R86", "R86", "M", None, None),
-    ("Z38", "Z38", None, 0, 0),  # liveborn infant: newborn record only
-    ("Z001", "Z001", None, 0, 17),  # child health examination
-    ("Z000", "Z000", None, 15, None),  # general adult examination
+import re
+
+SEX_EDITS: tuple[tuple[str, str, str], ...] = (
+    ('A1814', 'A1815', 'M'), ('A1816', 'A1818', 'F'), ('A34', 'A34', 'F'), ('A5142', 'A5142', 'F'),
+    ('A5402', 'A5403', 'F'), ('A5422', 'A5423', 'M'), ('A5424', 'A5424', 'F'), ('A5602', 'A5602', 'F'),
+    ('A5611', 'A5611', 'F'), ('A5901', 'A5901', 'F'), ('A5902', 'A5902', 'M'), ('A6001', 'A6002', 'M'),
+    ('A6003', 'A6004', 'F'), ('B260', 'B260', 'M'), ('B373', 'B373', 'F'), ('B3742', 'B3742', 'M'),
+    ('B3881', 'B3881', 'M'), ('C5001', 'C5001', 'F'), ('C5002', 'C5002', 'M'), ('C5011', 'C5011', 'F'),
+    ('C5012', 'C5012', 'M'), ('C5021', 'C5021', 'F'), ('C5022', 'C5022', 'M'), ('C5031', 'C5031', 'F'),
+    ('C5032', 'C5032', 'M'), ('C5041', 'C5041', 'F'), ('C5042', 'C5042', 'M'), ('C5051', 'C5051', 'F'),
+    ('C5052', 'C5052', 'M'), ('C5061', 'C5061', 'F'), ('C5062', 'C5062', 'M'), ('C5081', 'C5081', 'F'),
+    ('C5082', 'C5082', 'M'), ('C5091', 'C5091', 'F'), ('C5092', 'C5092', 'M'), ('C51', 'C58', 'F'),
+    ('C60', 'C63', 'M'), ('C796', 'C796', 'F'), ('D06', 'D06', 'F'), ('D070', 'D073', 'F'), ('D074', 'D076', 'M'),
+    ('D176', 'D176', 'M'), ('D25', 'D28', 'F'), ('D29', 'D29', 'M'), ('D39', 'D39', 'F'), ('D40', 'D40', 'M'),
+    ('E28', 'E28', 'F'), ('E29', 'E29', 'M'), ('E894', 'E894', 'F'), ('E895', 'E895', 'M'), ('F3281', 'F3281', 'F'),
+    ('F5221', 'F5221', 'M'), ('F5222', 'F5222', 'F'), ('F5231', 'F5231', 'F'), ('F5232', 'F5232', 'M'),
+    ('F524', 'F524', 'M'), ('F525', 'F525', 'F'), ('F53', 'F53', 'F'), ('G4382', 'G4383', 'F'), ('I861', 'I861', 'M'),
+    ('I863', 'I863', 'F'), ('L291', 'L291', 'M'), ('L292', 'L292', 'F'), ('M830', 'M830', 'F'),
+    ('N3501', 'N3501', 'M'), ('N3502', 'N3502', 'F'), ('N3511', 'N3511', 'M'), ('N3512', 'N3512', 'F'),
+    ('N3581', 'N3581', 'M'), ('N3582', 'N3582', 'F'), ('N3591', 'N3591', 'M'), ('N3592', 'N3592', 'F'),
+    ('N40', 'N53', 'M'), ('N70', 'N98', 'F'), ('N9911', 'N9911', 'M'), ('N9912', 'N9912', 'F'), ('N992', 'N993', 'F'),
+    ('N9983', 'N9983', 'F'), ('N9985', 'N9985', 'F'), ('O00', 'O9A', 'F'), ('P546', 'P546', 'F'),
+    ('P835', 'P835', 'M'), ('Q50', 'Q52', 'F'), ('Q53', 'Q55', 'M'), ('Q561', 'Q561', 'M'), ('Q562', 'Q562', 'F'),
+    ('Q96', 'Q97', 'F'), ('Q980', 'Q984', 'M'), ('Q986', 'Q989', 'M'), ('R361', 'R361', 'M'), ('R3983', 'R3984', 'M'),
+    ('R86', 'R86', 'M'), ('R87', 'R87', 'F'), ('R9381', 'R9381', 'M'), ('R972', 'R972', 'M'),
+    ('S30201', 'S30201', 'M'), ('S30202', 'S30202', 'F'), ('S3021', 'S3022', 'M'), ('S3023', 'S3023', 'F'),
+    ('S30812', 'S30813', 'M'), ('S30814', 'S30814', 'F'), ('S30815', 'S30815', 'M'), ('S30816', 'S30816', 'F'),
+    ('S30822', 'S30823', 'M'), ('S30824', 'S30824', 'F'), ('S30825', 'S30825', 'M'), ('S30826', 'S30826', 'F'),
+    ('S30842', 'S30843', 'M'), ('S30844', 'S30844', 'F'), ('S30845', 'S30845', 'M'), ('S30846', 'S30846', 'F'),
+    ('S30852', 'S30853', 'M'), ('S30854', 'S30854', 'F'), ('S30855', 'S30855', 'M'), ('S30856', 'S30856', 'F'),
+    ('S30862', 'S30863', 'M'), ('S30864', 'S30864', 'F'), ('S30865', 'S30865', 'M'), ('S30866', 'S30866', 'F'),
+    ('S30872', 'S30873', 'M'), ('S30874', 'S30874', 'F'), ('S30875', 'S30875', 'M'), ('S30876', 'S30876', 'F'),
+    ('S3093', 'S3094', 'M'), ('S3095', 'S3095', 'F'), ('S3096', 'S3096', 'M'), ('S3097', 'S3097', 'F'),
+    ('S312', 'S313', 'M'), ('S314', 'S314', 'F'), ('S31501', 'S31501', 'M'), ('S31502', 'S31502', 'F'),
+    ('S31511', 'S31511', 'M'), ('S31512', 'S31512', 'F'), ('S31521', 'S31521', 'M'), ('S31522', 'S31522', 'F'),
+    ('S31531', 'S31531', 'M'), ('S31532', 'S31532', 'F'), ('S31541', 'S31541', 'M'), ('S31542', 'S31542', 'F'),
+    ('S31551', 'S31551', 'M'), ('S31552', 'S31552', 'F'), ('S3553', 'S3553', 'F'), ('S374', 'S376', 'F'),
+    ('S3782', 'S3782', 'M'), ('S38001', 'S38001', 'M'), ('S38002', 'S38002', 'F'), ('S3801', 'S3802', 'M'),
+    ('S3803', 'S3803', 'F'), ('S3821', 'S3821', 'F'), ('S3822', 'S3823', 'M'), ('S39840', 'S39840', 'M'),
+    ('T192', 'T193', 'F'), ('T194', 'T194', 'M'), ('T2106', 'T2106', 'M'), ('T2107', 'T2107', 'F'),
+    ('T2116', 'T2116', 'M'), ('T2117', 'T2117', 'F'), ('T2126', 'T2126', 'M'), ('T2127', 'T2127', 'F'),
+    ('T2136', 'T2136', 'M'), ('T2137', 'T2137', 'F'), ('T2146', 'T2146', 'M'), ('T2147', 'T2147', 'F'),
+    ('T2156', 'T2156', 'M'), ('T2157', 'T2157', 'F'), ('T2166', 'T2166', 'M'), ('T2167', 'T2167', 'F'),
+    ('T2176', 'T2176', 'M'), ('T2177', 'T2177', 'F'), ('T833', 'T833', 'F'), ('T83410', 'T83410', 'M'),
+    ('T83420', 'T83420', 'M'), ('T83490', 'T83490', 'M'), ('T83711', 'T83711', 'F'), ('T83721', 'T83721', 'F'),
+    ('Y76', 'Y76', 'F'), ('Z014', 'Z014', 'F'), ('Z037', 'Z037', 'F'), ('Z124', 'Z124', 'F'), ('Z125', 'Z125', 'M'),
+    ('Z1271', 'Z1271', 'M'), ('Z1272', 'Z1273', 'F'), ('Z1332', 'Z1332', 'F'), ('Z1502', 'Z1502', 'F'),
+    ('Z1503', 'Z1503', 'M'), ('Z1504', 'Z1504', 'F'), ('Z30011', 'Z30015', 'F'), ('Z30018', 'Z30019', 'F'),
+    ('Z3041', 'Z3049', 'F'), ('Z3143', 'Z3143', 'F'), ('Z3144', 'Z3144', 'M'), ('Z317', 'Z317', 'F'),
+    ('Z3181', 'Z3183', 'F'), ('Z320', 'Z320', 'F'), ('Z33', 'Z37', 'F'), ('Z39', 'Z3A', 'F'), ('Z4002', 'Z4003', 'F'),
+    ('Z412', 'Z412', 'M'), ('Z5281', 'Z5281', 'F'), ('Z640', 'Z641', 'F'), ('Z780', 'Z780', 'F'),
+    ('Z8540', 'Z8544', 'F'), ('Z8545', 'Z8549', 'M'), ('Z86001', 'Z86001', 'F'), ('Z8632', 'Z8632', 'F'),
+    ('Z8741', 'Z8742', 'F'), ('Z8743', 'Z8743', 'M'), ('Z875', 'Z875', 'F'), ('Z87710', 'Z87710', 'M'),
+    ('Z9071', 'Z9072', 'F'), ('Z975', 'Z975', 'F'), ('Z9851', 'Z9851', 'F'), ('Z9852', 'Z9852', 'M'),
+    ('Z98870', 'Z98870', 'F'), ('Z98891', 'Z98891', 'F'),
+)
+
+AGE_EDITS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ('A1814', 'A1814', 15, None), ('A33', 'A33', 0, 0), ('A34', 'A34', 9, 64), ('A4851', 'A4851', 0, 17),
+    ('B082', 'B082', 0, 17), ('C58', 'C58', 9, 64), ('C915', 'C915', 15, None), ('C933', 'C933', 0, 17),
+    ('D392', 'D392', 9, 64), ('E2831', 'E2831', 15, None), ('E301', 'E308', 0, 17), ('E8411', 'E8411', 0, 0),
+    ('F01', 'F01', 15, None), ('F03', 'F03', 15, None), ('F5083', 'F5084', 15, None), ('F53', 'F53', 9, 64),
+    ('F642', 'F642', 0, 17), ('F69', 'F69', 15, None), ('F843', 'F843', 0, 17), ('G112', 'G112', 15, None),
+    ('G1221', 'G1221', 15, None), ('G301', 'G301', 15, None), ('G9344', 'G9344', 15, None), ('G937', 'G937', 0, 17),
+    ('H0203', 'H0203', 15, None), ('H0213', 'H0213', 15, None), ('H0453', 'H0453', 0, 0), ('H25', 'H25', 15, None),
+    ('H260', 'H260', 0, 17), ('H3111', 'H3111', 15, None), ('H3530', 'H3532', 15, None), ('H3544', 'H3544', 15, None),
+    ('H4382', 'H4382', 15, None), ('I230', 'I233', 15, None), ('I236', 'I238', 15, None), ('I251', 'I251', 15, None),
+    ('I2570', 'I2573', 15, None), ('I25752', 'I25752', 15, None), ('I2576', 'I2579', 15, None),
+    ('I25810', 'I25810', 15, None), ('I25812', 'I25812', 15, None), ('I2583', 'I2583', 15, None),
+    ('I510', 'I510', 15, None), ('I672', 'I672', 15, None), ('I70', 'I70', 15, None), ('I83', 'I83', 15, None),
+    ('I868', 'I868', 15, None), ('I972', 'I972', 15, None), ('J60', 'J61', 15, None), ('J8482', 'J8482', 15, None),
+    ('K311', 'K311', 15, None), ('K70', 'K70', 15, None), ('L122', 'L122', 0, 17), ('L2083', 'L2083', 0, 17),
+    ('L211', 'L211', 0, 17), ('L444', 'L444', 0, 17), ('L704', 'L704', 0, 17), ('M061', 'M061', 15, None),
+    ('M421', 'M421', 15, None), ('M720', 'M720', 15, None), ('M800', 'M800', 15, None), ('M810', 'M810', 15, None),
+    ('M830', 'M830', 9, 64), ('M831', 'M833', 15, None), ('M835', 'M839', 15, None), ('M931', 'M931', 15, None),
+    ('N40', 'N41', 15, None), ('N420', 'N421', 15, None), ('N428', 'N429', 15, None), ('N46', 'N46', 15, None),
+    ('N470', 'N470', 0, 0), ('N52', 'N52', 15, None), ('N601', 'N601', 15, None), ('N6481', 'N6482', 15, None),
+    ('N65', 'N65', 15, None), ('N922', 'N922', 0, 17), ('O00', 'O9A', 9, 64), ('R0481', 'R0481', 0, 17),
+    ('R1083', 'R1083', 0, 17), ('R4181', 'R4181', 15, None), ('R54', 'R54', 15, None), ('R620', 'R620', 0, 17),
+    ('R6251', 'R6251', 0, 17), ('R627', 'R627', 15, None), ('R6331', 'R6332', 0, 17), ('R681', 'R681', 0, 17),
+    ('R6882', 'R6882', 15, None), ('R972', 'R972', 15, None), ('T7401', 'T7401', 15, None), ('T7402', 'T7402', 0, 17),
+    ('T7411', 'T7411', 15, None), ('T7412', 'T7412', 0, 17), ('T7421', 'T7421', 15, None), ('T7422', 'T7422', 0, 17),
+    ('T7431', 'T7431', 15, None), ('T7432', 'T7432', 0, 17), ('T744', 'T744', 0, 17), ('T7451', 'T7451', 15, None),
+    ('T7452', 'T7452', 0, 17), ('T7461', 'T7461', 15, None), ('T7462', 'T7462', 0, 17), ('T7491', 'T7491', 15, None),
+    ('T7492', 'T7492', 0, 17), ('T74A1', 'T74A1', 15, None), ('T74A2', 'T74A2', 0, 17), ('T7601', 'T7601', 15, None),
+    ('T7602', 'T7602', 0, 17), ('T7611', 'T7611', 15, None), ('T7612', 'T7612', 0, 17), ('T7621', 'T7621', 15, None),
+    ('T7622', 'T7622', 0, 17), ('T7631', 'T7631', 15, None), ('T7632', 'T7632', 0, 17), ('T7651', 'T7651', 15, None),
+    ('T7652', 'T7652', 0, 17), ('T7661', 'T7661', 15, None), ('T7662', 'T7662', 0, 17), ('T7691', 'T7691', 15, None),
+    ('T7692', 'T7692', 0, 17), ('T76A1', 'T76A1', 15, None), ('T76A2', 'T76A2', 0, 17), ('Z000', 'Z000', 15, None),
+    ('Z0011', 'Z0011', 0, 0), ('Z0012', 'Z0012', 0, 17), ('Z002', 'Z003', 0, 17), ('Z007', 'Z007', 0, 17),
+    ('Z0284', 'Z0284', 0, 17), ('Z037', 'Z037', 9, 64), ('Z0441', 'Z0441', 15, None), ('Z0442', 'Z0442', 0, 17),
+    ('Z0471', 'Z0471', 15, None), ('Z0472', 'Z0472', 0, 17), ('Z05', 'Z05', 0, 0), ('Z1332', 'Z1332', 9, 64),
+    ('Z31441', 'Z31448', 15, None), ('Z3201', 'Z3201', 9, 64), ('Z33', 'Z37', 9, 64), ('Z38', 'Z38', 0, 0),
+    ('Z39', 'Z3A', 9, 64), ('Z421', 'Z421', 15, None), ('Z561', 'Z561', 15, None), ('Z6221', 'Z6221', 0, 17),
+    ('Z6223', 'Z6224', 0, 17), ('Z623', 'Z623', 0, 17), ('Z681', 'Z684', 15, None), ('Z69010', 'Z69010', 0, 17),
+    ('Z69020', 'Z69020', 0, 17), ('Z72810', 'Z72810', 0, 17), ('Z72811', 'Z72811', 15, None),
+    ('Z7381', 'Z7381', 0, 17), ('Z762', 'Z762', 0, 17), ('Z780', 'Z780', 15, None), ('Z8651', 'Z8651', 15, None),
+    ('Z91410', 'Z91412', 15, None), ('Z91419', 'Z91419', 15, None), ('Z9182', 'Z9182', 15, None),
+    ('Z9852', 'Z9852', 15, None),
 )
 
 
+def _by_letter(rows):
+    index: dict[str, list] = {}
+    for row in rows:
+        for letter in {row[0][0], row[1][0]}:
+            index.setdefault(letter, []).append(row)
+    return index
+
+
+_SEX_BY_LETTER = _by_letter(SEX_EDITS)
+_AGE_BY_LETTER = _by_letter(AGE_EDITS)
+
+
+def in_range(code: str, first: str, last: str) -> bool:
+    return code[:len(first)] >= first and code[:len(last)] <= last
+
+
 def demographic_edit(code: str) -> tuple[str | None, int | None, int | None]:
-    """(sex, min_age, max_age) for a code without dot; (None, None, None) when unrestricted."""
-    category = code[:3]
+    """(sex, min_age, max_age) for a code without dot; None where the code is unrestricted."""
     sex: str | None = None
     min_age: int | None = None
     max_age: int | None = None
-    for lo, hi, row_sex, row_min, row_max in DEMOGRAPHIC_EDITS:
-        if len(lo) > 3:
-            if not code.startswith(lo):
-                continue
-        elif not (lo <= category <= hi):
-            continue
-        sex = sex or row_sex
-        min_age = row_min if min_age is None else min_age
-        max_age = row_max if max_age is None else max_age
+    letter = code[:1]
+    for first, last, row_sex in _SEX_BY_LETTER.get(letter, ()):
+        if in_range(code, first, last):
+            sex = row_sex
+            break
+    for first, last, row_min, row_max in _AGE_BY_LETTER.get(letter, ()):
+        if in_range(code, first, last):
+            min_age, max_age = row_min, row_max
+            break
     return sex, min_age, max_age
+
+
+_MATERNAL_ONLY = re.compile(r"\bonly\s+on\s+(?:the\s+)?maternal\s+records?\b", re.IGNORECASE)
+
+
+def sex_from_notes(texts) -> str | None:
+    """"F" when a Tabular note restricts codes to maternal records (chapter 15, category Z3A); else None."""
+    return "F" if any(_MATERNAL_ONLY.search(text or "") for text in texts) else None

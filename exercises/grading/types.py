@@ -105,6 +105,27 @@ class Policy:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+CODE_FIRST = "code_first"
+USE_ADDITIONAL = "use_additional"
+CODE_ALSO = "code_also"
+
+
+@dataclass(frozen=True, slots=True)
+class InstructionalNote:
+    """A "Code first", "Use additional code" or "Code also" note that applies to a code.
+
+    Read from the release's Tabular rows: the code's own, or its category's or subcategory's (``source``).
+    The note is met when any of its ``references`` (see notes.py) is coded. ``conditional`` notes ("if
+    applicable", "such as", a list of circumstances) leave it to the coder whether they apply.
+    """
+
+    kind: str  # CODE_FIRST, USE_ADDITIONAL or CODE_ALSO
+    source: str  # the code (no dot) whose Tabular entry carries the note
+    text: str  # as printed, e.g. "Code first underdosing of medication (T36-T50) with fifth or sixth character 6"
+    references: tuple[str, ...]
+    conditional: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class CodeFacts:
     """What the pinned release says about one code (built by the caller from the catalog)."""
@@ -118,6 +139,7 @@ class CodeFacts:
     sex: str | None = None  # "F" or "M" when the code is for one sex only
     min_age: int | None = None
     max_age: int | None = None
+    notes: tuple[InstructionalNote, ...] = ()  # code first / use additional / code also, its own and its parents'
 
 
 # system -> code (no dot, upper case) -> facts. A system missing from the oracle is not checked.
@@ -167,6 +189,7 @@ class LineFinding:
 @dataclass(frozen=True, slots=True)
 class GuidelineCheck:
     kind: str  # invalid_code, header_code, missing_seventh, excludes1, manifestation_first, age_conflict, sex_conflict
+    # and, for instructional notes (never scored): code_first, code_first_sequence, use_additional, code_also
     codes: tuple[str, ...]
     message: str
     guideline: str = ""

@@ -11,23 +11,32 @@ from django.utils.text import slugify
 from accounts.services import audit_record
 from codesets.models import CodeSetRelease
 
-from ..grading import AnswerLine, Demographics, display_code, normalize_code, normalize_modifiers, normalize_units
-from ..grading.checks import guideline_checks, validity_problem
+from ..grading import Demographics, KeyLine, display_code, normalize_code, normalize_modifiers, normalize_units
+from ..grading.key_validation import BLOCKING_KINDS, KeyReview, key_review
 from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission
 from ..oracle import facts_for
 from ..privacy import privacy_warnings
 from .submissions import submissions_regrade
 
 KEY_FIELDS = ("role", "system", "code", "modifiers", "units", "points", "alternates", "optional", "rationale", "guideline_refs")
-BLOCKING = {"invalid_code", "header_code", "missing_seventh"}
+BLOCKING = BLOCKING_KINDS
+SYSTEM_LABELS = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS"}
 
 
 @dataclass(frozen=True)
 class Issue:
     line: int | None  # 1-based key line number; None for the whole case
-    level: str  # "error" blocks a release move; "warning" is shown to the author
+    level: str  # "error" blocks publishing and release moves; "warning" is shown to the author
     message: str
     kind: str = ""
+
+
+class KeyRefused(ValidationError):
+    """A published case's key (or a release move) was refused; ``problems`` lists every blocking problem."""
+
+    def __init__(self, heading: str, problems: list[str], advice: str):
+        self.problems = problems
+        super().__init__([heading, *problems, advice])
 
 
 def key_line_clean(raw: dict, number: int) -> tuple[dict | None, list[str]]:
@@ -87,33 +96,40 @@ def key_lines_clean(raw_lines: list[dict]) -> list[dict]:
     return lines
 
 
-def key_validate(*, lines: list[dict], releases: dict[str, CodeSetRelease | None],
-                 patient_age: int | None = None, patient_sex: str | None = None) -> list[Issue]:
-    """Check key lines against the pinned releases: unknown, header, 7th character, Excludes1, manifestation."""
-    issues: list[Issue] = []
+def _key_lines(lines: list[dict]) -> list[KeyLine]:
+    return [
+        KeyLine(code=line["code"], role=line["role"], system=line["system"], modifiers=tuple(line.get("modifiers") or ()),
+                units=line.get("units") or 1, alternates=tuple(line.get("alternates") or ()))
+        for line in lines
+    ]
+
+
+def key_review_for(*, lines: list[dict], releases: dict[str, CodeSetRelease | None],
+                   patient_age: int | None = None, patient_sex: str | None = None) -> tuple[KeyReview, list[str]]:
+    """The key checked against the pinned releases and the patient: (review, systems that no release covers)."""
     codes: dict[str, set[str]] = {}
     for line in lines:
         codes.setdefault(line["system"], set()).update([line["code"], *line.get("alternates", [])])
     oracle = {system: facts_for(releases.get(system), found) for system, found in codes.items() if releases.get(system)}
-    for system in codes:
-        if not releases.get(system):
-            label = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS"}[system]
-            issues.append(Issue(None, "warning", f"No {label} release is pinned, so {label} codes cannot be checked."))
-    for number, line in enumerate(lines, start=1):
-        for alternate in line.get("alternates", []):
-            problem = validity_problem(oracle, line["system"], alternate)
-            if problem is not None:
-                issues.append(Issue(number, "error", f"Alternate: {problem.message}", problem.kind))
-    answer_like = [AnswerLine(line["code"], line["role"], line["system"], tuple(line["modifiers"]), line["units"]) for line in lines]
-    demographics = Demographics(age=patient_age, sex=patient_sex or None)
-    checks, _ = guideline_checks(answer_like, oracle, demographics)
-    line_numbers: dict[str, list[int]] = {}
-    for number, line in enumerate(lines, start=1):
-        line_numbers.setdefault(line["code"], []).append(number)
-    for check in checks:
-        numbers = sorted({n for code in check.codes for n in line_numbers.get(code, [])})
-        message = f"{check.message} (guideline {check.guideline})" if check.guideline else check.message
-        issues.append(Issue(numbers[0] if numbers else None, "error" if check.kind in BLOCKING else "warning", message, check.kind))
+    unchecked = [system for system in codes if not releases.get(system)]
+    review = key_review(_key_lines(lines), oracle, Demographics(age=patient_age, sex=patient_sex or None))
+    return review, unchecked
+
+
+def key_validate(*, lines: list[dict], releases: dict[str, CodeSetRelease | None],
+                 patient_age: int | None = None, patient_sex: str | None = None) -> list[Issue]:
+    """Check key lines against the pinned releases and the patient: errors block publishing, warnings do not."""
+    review, unchecked = key_review_for(lines=lines, releases=releases, patient_age=patient_age, patient_sex=patient_sex)
+    issues: list[Issue] = []
+    for system in unchecked:
+        label = SYSTEM_LABELS[system]
+        issues.append(Issue(None, "warning", f"No {label} release is pinned, so {label} codes cannot be checked."))
+    for problem in review.problems:
+        message = f"{problem.message} (guideline {problem.guideline})" if problem.guideline else problem.message
+        issues.append(Issue(problem.line, "error", message, problem.kind))
+    for warning in review.warnings:
+        message = f"{warning.message} (guideline {warning.guideline})" if warning.guideline else warning.message
+        issues.append(Issue(warning.line, "warning", message, warning.kind))
     seen: dict[tuple[str, str], int] = {}
     for number, line in enumerate(lines, start=1):
         token = (line["system"], line["code"])
@@ -123,6 +139,18 @@ def key_validate(*, lines: list[dict], releases: dict[str, CodeSetRelease | None
     if lines and not any(line["role"] == "principal" for line in lines) and any(line["system"] == "icd10cm" for line in lines):
         issues.append(Issue(None, "warning", "No principal (first-listed) diagnosis: mark one diagnosis as principal."))
     return issues
+
+
+def key_errors(issues: list[Issue]) -> list[str]:
+    """Every blocking issue as 'Key line n: code + why', in key order."""
+    return [f"Key line {i.line}: {i.message}" if i.line else i.message for i in issues if i.level == "error"]
+
+
+def case_key_check(*, case: Case, lines: list[dict], releases: dict | None = None) -> list[Issue]:
+    """Validate a case's key against its own releases and patient."""
+    pinned = {"icd10cm": case.icd10cm_release, "cpt": case.cpt_release, "hcpcs": case.hcpcs_release}
+    pinned.update(releases or {})
+    return key_validate(lines=lines, releases=pinned, patient_age=case.patient_age, patient_sex=case.patient_sex)
 
 
 def case_privacy_warnings(*, title: str, summary: str, documents: list[dict]) -> list[str]:
@@ -171,9 +199,18 @@ def _line_signature(lines) -> list[tuple]:
 def answer_key_publish(*, actor, case: Case, lines: list[dict], note: str = "") -> tuple[AnswerKey, bool]:
     """Save the key as a new version when it differs from the current one; regrade submitted work.
 
-    Returns (key, created). Old versions and the scores graded against them are kept.
+    Returns (key, created). Old versions and the scores graded against them are kept. A published case's key
+    must pass validation: every blocking problem (unknown, header or incomplete code, a sex or age conflict with
+    the patient) is listed in the KeyRefused error and nothing is saved. A draft may keep problems.
     """
     lines = key_lines_clean(lines)
+    if case.is_published:
+        errors = key_errors(case_key_check(case=case, lines=lines))
+        if errors:
+            raise KeyRefused(
+                "This case cannot be published while its answer key has these problems:", errors,
+                "Fix them, or save the case as a draft (untick Published) to keep working on it.",
+            )
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).first()
         current = case.answer_keys.order_by("-version").first()
@@ -201,14 +238,13 @@ def case_move_to_release(*, actor, case: Case, release: CodeSetRelease) -> list[
     if field is None:
         raise ValidationError("Cases cannot be pinned to that code system.")
     key = case.answer_keys.order_by("-version").first()
-    lines = list(key.lines.values(*KEY_FIELDS)) if key else []
-    releases = {"icd10cm": case.icd10cm_release, "cpt": case.cpt_release, "hcpcs": case.hcpcs_release, release.system: release}
-    issues = key_validate(lines=lines, releases=releases, patient_age=case.patient_age, patient_sex=case.patient_sex)
-    errors = [issue for issue in issues if issue.level == "error"]
+    lines = list(key.lines.order_by("order", "id").values(*KEY_FIELDS)) if key else []
+    issues = case_key_check(case=case, lines=lines, releases={release.system: release})
+    errors = key_errors(issues)
     if errors:
-        raise ValidationError(
-            [f"Key line {i.line}: {i.message}" if i.line else i.message for i in errors]
-            + ["Fix the answer key first, then move the case to the new release."]
+        raise KeyRefused(
+            f"The answer key is not valid in {release}:", errors,
+            "Fix the answer key first, then move the case to the new release.",
         )
     with transaction.atomic():
         before = getattr(case, field)

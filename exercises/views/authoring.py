@@ -17,7 +17,7 @@ from ..forms import CaseForm, MoveReleaseForm
 from ..grading import display_code
 from ..models import DocumentKind, LineRole, LineSystem
 from ..services import answer_key_publish, case_move_to_release, case_privacy_warnings, case_save, key_validate
-from ..services.authoring import KEY_FIELDS, key_line_clean
+from ..services.authoring import KEY_FIELDS, case_key_check, key_errors, key_line_clean
 
 
 def documents_from_post(post) -> list[dict]:
@@ -93,6 +93,10 @@ def _editor(request: HttpRequest, case=None) -> HttpResponse:
             else:
                 note = f" Answer key saved as version {key.version}; submitted work is being regraded." if created and key.version > 1 else ""
                 messages.success(request, f"Case saved.{note}")
+                problems = [] if saved.is_published else key_errors(case_key_check(case=saved, lines=clean_rows))
+                if problems:
+                    messages.warning(request, f"Saved as a draft: the answer key has {len(problems)} problem(s) to fix "
+                                              "before the case can be published (see Live validation).")
                 return redirect("exercises:case_edit", slug=saved.slug)
     releases = _release_map(form, case)
     issues = key_validate(

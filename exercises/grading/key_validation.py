@@ -1,0 +1,102 @@
+"""Is an answer key (or a quiz answer) fit to publish? One pure rule set for every path that publishes a key.
+
+``key_review`` takes the key lines, what the pinned release says about their codes (the oracle) and the case's
+patient, and sorts what it finds:
+
+* **blocking problems** (publishing is refused): a code that does not exist in the release, a header (non-billable)
+  code, a missing 7th character or placeholder X, a code that conflicts with the patient's sex or age. Alternates
+  are held to the same rules: a student entering them must be right.
+* **warnings** (shown, never blocking): Excludes1 pairs, a manifestation code listed first, and "Code first",
+  "Use additional code" and "Code also" notes the key does not meet.
+
+``codes_review`` applies the blocking rules to a plain list of accepted codes (code-entry quiz and exam
+questions, which have no patient).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from .checks import demographic_problems, guideline_checks, instructional_note_checks, validity_problem
+from .normalize import display_code
+from .types import ICD10CM, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
+
+BLOCKING_KINDS = frozenset({"invalid_code", "header_code", "missing_seventh", "age_conflict", "sex_conflict"})
+
+
+@dataclass(frozen=True, slots=True)
+class KeyProblem:
+    line: int | None  # 1-based key line (or answer position); None for the whole key
+    code: str
+    kind: str
+    message: str
+    guideline: str = ""
+
+    def text(self) -> str:
+        where = f"Key line {self.line}: " if self.line else ""
+        cite = f" (guideline {self.guideline})" if self.guideline else ""
+        return f"{where}{self.message}{cite}"
+
+
+@dataclass(slots=True)
+class KeyReview:
+    problems: list[KeyProblem] = field(default_factory=list)  # blocking
+    warnings: list[KeyProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def messages(self) -> list[str]:
+        """Every blocking problem as one line of text (code + why)."""
+        return [problem.text() for problem in self.problems]
+
+
+def _problem(line: int | None, check: GuidelineCheck, prefix: str = "") -> KeyProblem:
+    code = check.codes[0] if check.codes else ""
+    return KeyProblem(line, code, check.kind, prefix + check.message, check.guideline)
+
+
+def key_review(lines: Sequence[KeyLine], oracle: Oracle, demographics: Demographics | None = None) -> KeyReview:
+    """Blocking problems and warnings of an answer key (codes already normalised, no dots)."""
+    review = KeyReview()
+    answer_like = [AnswerLine(line.code, line.role, line.system, line.modifiers, line.units) for line in lines]
+    checks, _ = guideline_checks(answer_like, oracle, demographics)
+    numbers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines, start=1):
+        numbers.setdefault(line.code, []).append(number)
+    for check in checks:
+        found = sorted({n for code in check.codes for n in numbers.get(code, [])})
+        target = review.problems if check.kind in BLOCKING_KINDS else review.warnings
+        target.append(_problem(found[0] if found else None, check))
+    icd_table = oracle.get(ICD10CM) or {}
+    for number, line in enumerate(lines, start=1):
+        for alternate in line.alternates:
+            problem = validity_problem(oracle, line.system, alternate)
+            if problem is not None:
+                review.problems.append(_problem(number, problem, "Alternate: "))
+                continue
+            facts = icd_table.get(alternate) if line.system == ICD10CM else None
+            if facts is not None:
+                review.problems.extend(_problem(number, check, "Alternate: ")
+                                       for check in demographic_problems(alternate, facts, demographics))
+    for index, check in instructional_note_checks(answer_like, oracle):
+        review.warnings.append(_problem(index + 1, check))
+    review.problems.sort(key=lambda p: (p.line or 0))
+    return review
+
+
+def codes_review(codes: Iterable[str], system: str, oracle: Oracle) -> KeyReview:
+    """Blocking problems of a list of accepted answer codes (normalised); ``line`` is the 1-based position."""
+    review = KeyReview()
+    for number, code in enumerate(codes, start=1):
+        problem = validity_problem(oracle, system, code)
+        if problem is not None:
+            review.problems.append(KeyProblem(number, code, problem.kind, problem.message, problem.guideline))
+    return review
+
+
+def problems_text(problems: Iterable[KeyProblem], *, label: str = "Answer") -> list[str]:
+    """'Answer E11.6: E11.6 is a header ...' lines for code lists, where the position means little."""
+    return [f"{label} {display_code(p.code)}: {p.message}" for p in problems]
