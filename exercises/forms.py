@@ -41,8 +41,12 @@ class CaseForm(forms.ModelForm):
 
 class OverrideLineForm(forms.Form):
     line_index = forms.IntegerField(min_value=0)
+    # "No change" comes first and is the initial choice: saving without picking a credit changes nothing.
     credit = forms.TypedChoiceField(
-        coerce=float, choices=[("1", "Full credit"), ("0.75", "75%"), ("0.5", "50%"), ("0.25", "25%"), ("0", "No credit")]
+        coerce=float, empty_value=None, initial="",
+        choices=[("", "No change"), ("1", "Full credit"), ("0.75", "75%"), ("0.5", "50%"), ("0.25", "25%"),
+                 ("0", "No credit")],
+        error_messages={"required": "Choose the new credit for this line (it is set to no change)."},
     )
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -18,13 +18,22 @@ OVERRIDE_MARK = "override"
 
 def _retotal(score: SubmissionScore) -> float:
     """Final score from the engine's totals with every line override applied (a total override wins)."""
-    result = score.result
-    total_override = result.get("total_override")
+    total_override = score.result.get("total_override")
     if total_override is not None:
         return float(total_override)
+    components = score_components(score)
+    if components is None:
+        return score.score
+    value, _ = score_from_components(Policy.from_mapping(score.policy), **components)
+    return value
+
+
+def score_components(score: SubmissionScore) -> dict | None:
+    """The engine's totals with every line override applied (None for scores stored without them)."""
+    result = score.result
     components = dict(result.get("components") or {})
     if not components:
-        return score.score
+        return None
     policy = Policy.from_mapping(score.policy)
     for finding in result.get("findings", []):
         override = finding.get(OVERRIDE_MARK)
@@ -36,8 +45,7 @@ def _retotal(score: SubmissionScore) -> float:
                 components["entered_weight"] -= policy.extra_penalty
             continue
         components["earned"] += override["points"] - override["engine_points"]
-    value, _ = score_from_components(policy, **components)
-    return value
+    return components
 
 
 def score_override_line(*, actor, score: SubmissionScore, line_index: int, credit: float, reason: str) -> ScoreOverride:

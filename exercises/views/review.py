@@ -94,7 +94,10 @@ def override_line(request: HttpRequest, pk: int) -> HttpResponse:
     score = score_for_reviewer_or_404(user=request.user, score_id=pk)
     form = OverrideLineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the credit and give a reason for the change.")
+        if "credit" in form.errors and not request.POST.get("credit"):
+            messages.error(request, "Nothing changed: choose the new credit for the line (it was left at no change).")
+        else:
+            messages.error(request, "Choose the credit and give a reason for the change.")
     else:
         try:
             score_override_line(actor=request.user, score=score, line_index=form.cleaned_data["line_index"],
