@@ -37,6 +37,11 @@ def current_score(submission: Submission) -> SubmissionScore | None:
     return submission.scores.filter(is_current=True).select_related("key").first()
 
 
+def draft_for_student(*, student, case: Case) -> Submission | None:
+    """The student's open draft of the case, if one was saved (opening the workspace never creates one)."""
+    return Submission.objects.filter(student=student, case=case, status=SubmissionStatus.DRAFT).first()
+
+
 def submissions_for_student(*, student, case: Case) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(student=student, case=case).exclude(status=SubmissionStatus.DRAFT)

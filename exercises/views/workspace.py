@@ -17,15 +17,16 @@ from codesets.models import Code
 from ..access import case_for_student_or_404, submission_for_viewer_or_404
 from ..grading import display_code, normalize_code
 from ..markdown import render_markdown
-from ..models import Difficulty, Setting, Specialty, SubmissionStatus
+from ..models import Difficulty, Setting, Specialty, Submission, SubmissionStatus
 from ..selectors import (
     attach_current_score,
     case_list_for_user,
     comments_for,
+    draft_for_student,
     latest_attempts_by_case,
     submissions_for_student,
 )
-from ..services import draft_get_or_create, draft_save, submission_submit
+from ..services import draft_save, submission_submit
 from .results import result_context
 
 NOTE_LABELS = [
@@ -115,7 +116,8 @@ def _form_rows(lines: list[dict]) -> dict:
 
 def case_workspace(request: HttpRequest, slug: str) -> HttpResponse:
     case = case_for_student_or_404(user=request.user, slug=slug)
-    draft = draft_get_or_create(student=request.user, case=case)
+    # Opening the page writes nothing: the first autosave (or the submit) creates the draft.
+    draft = draft_for_student(student=request.user, case=case) or Submission(student=request.user, case=case)
     previous = attach_current_score(submissions_for_student(student=request.user, case=case)[:5])
     return render(request, "exercises/workspace.html", {
         "case": case, "documents": _documents(case), "draft": draft, "rows": _form_rows(list(draft.lines)),

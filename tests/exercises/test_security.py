@@ -40,7 +40,7 @@ def _concrete(route: str, slug: str, ids: list[int]) -> list[str]:
 def test_no_page_or_api_shows_the_key_to_a_student_before_submitting(student, case, cohort):
     client = Client(raise_request_exception=False)
     client.force_login(student)
-    client.get(f"/cases/{case.slug}/")  # creates the draft
+    client.post(f"/cases/{case.slug}/draft/", {})  # the first autosave creates the draft
     draft = Submission.objects.get(student=student, case=case)
     ids = [draft.pk, case.pk, case.answer_keys.first().pk, 1]
     visited = 0
@@ -128,7 +128,7 @@ def test_unpublished_cases_are_hidden_from_students(student_client, instructor_c
 def test_a_student_cannot_submit_someone_elses_draft(student_client, other_student, case):
     other_client = Client()
     other_client.force_login(other_student)
-    other_client.get(f"/cases/{case.slug}/")
+    other_client.post(f"/cases/{case.slug}/draft/", {})
     foreign = Submission.objects.get(student=other_student)
     response = student_client.post(f"/cases/{case.slug}/submit/", {"principal_code": "I21.4", "draft_id": foreign.pk}, follow=True)
     assert b"does not exist" in response.content

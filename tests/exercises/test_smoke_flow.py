@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_student_codes_a_case_and_sees_the_score(student_client, student, case, cohort, django_capture_on_commit_callbacks):
     page = student_client.get("/cases/chest-pain/")
     assert page.status_code == 200
+    assert student_client.post("/cases/chest-pain/draft/", {"principal_code": "i21.4"}).status_code == 200  # autosave
     draft = Submission.objects.get(student=student, case=case, status="draft")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = student_client.post("/cases/chest-pain/submit/", {
