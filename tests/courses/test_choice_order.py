@@ -45,7 +45,8 @@ def _api_choices(client: APIClient, lesson: Lesson) -> dict[int, list[dict]]:
 @pytest.fixture
 def many_questions_lesson(program) -> Lesson:
     """One lesson with 30 single-answer questions of four options each, the key always written first."""
-    lesson = Lesson.objects.create(module=program.modules.get(slug="terminology"), slug="many", title="Many", position=9)
+    module = program.modules.get(slug="terminology")
+    lesson = Lesson.objects.create(module=module, slug="many", title="Many", position=9)
     for n in range(30):
         Question.objects.create(
             lesson=lesson, position=n, kind="single", prompt=f"Question {n}?", domain="medical-terminology",
@@ -54,7 +55,9 @@ def many_questions_lesson(program) -> Lesson:
     return lesson
 
 
-def test_the_order_is_stored_when_the_attempt_starts_and_stays_across_reloads(student_client, student, word_parts_lesson):
+def test_the_order_is_stored_when_the_attempt_starts_and_stays_across_reloads(
+    student_client, student, word_parts_lesson
+):
     multiple = word_parts_lesson.questions.get(kind="multiple")
     first = _ids_on_page(student_client, word_parts_lesson, multiple)
     attempt = QuizAttempt.objects.get(student=student, lesson=word_parts_lesson, finished_at__isnull=True)
@@ -78,7 +81,9 @@ def test_different_students_see_different_orders(many_questions_lesson):
     assert sum(1 for f in firsts if f.startswith("Right")) <= 15  # the key is not simply listed first
 
 
-def test_a_new_attempt_draws_a_new_order_and_the_review_shows_the_old_one(student_client, student, many_questions_lesson):
+def test_a_new_attempt_draws_a_new_order_and_the_review_shows_the_old_one(
+    student_client, student, many_questions_lesson
+):
     questions = list(many_questions_lesson.questions.order_by("position"))
     html = student_client.get(f"/courses/lessons/{many_questions_lesson.pk}/").content.decode()
     shown = {q.pk: CHOICE_VALUE.findall(_article(html, q)) for q in questions}
@@ -111,7 +116,8 @@ def test_answers_are_graded_against_the_written_order_whatever_the_order_shown(w
         assert [shown[multiple.pk][p]["id"] for p in ok["expected"]] == ok["expected_choice_ids"]
         # An older client answers by place in the list it was given: mapped through the same order.
         place = [c["html"] for c in shown[single.pk]].index("Inflammation")
-        legacy = client.post(f"/api/v1/courses/questions/{single.pk}/answer/", {"response": [str(place)]}, format="json")
+        legacy = client.post(f"/api/v1/courses/questions/{single.pk}/answer/", {"response": [str(place)]},
+                             format="json")
         assert legacy.status_code == 201 and legacy.json()["is_correct"] is True
         assert legacy.json()["expected"] == [place]
     assert QuizAnswer.objects.filter(is_correct=True).count() == 12
@@ -126,7 +132,8 @@ def test_the_api_lists_options_with_stable_ids_and_no_key(student, word_parts_le
     assert sorted(c["html"] for c in single["choices"]) == ["Enlargement", "Inflammation", "Removal"]
     assert single["choices_html"] == [c["html"] for c in single["choices"]]
     assert all(set(c) == {"id", "html"} and re.fullmatch(r"c[0-9a-f]{10}", c["id"]) for c in single["choices"])
-    unknown = client.post(f"/api/v1/courses/questions/{single['id']}/answer/", {"response": ["c0000000000"]}, format="json")
+    unknown = client.post(f"/api/v1/courses/questions/{single['id']}/answer/", {"response": ["c0000000000"]},
+                          format="json")
     assert unknown.status_code == 400 and "does not exist" in unknown.json()["response"][0]
     out_of_range = client.post(f"/api/v1/courses/questions/{single['id']}/answer/", {"response": ["7"]}, format="json")
     assert out_of_range.status_code == 400
