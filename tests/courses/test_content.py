@@ -105,6 +105,24 @@ def test_changed_content_updates_in_place_and_keeps_progress(content_copy, stude
     assert not Lesson.objects.filter(slug="reading-only").exists()
 
 
+def test_corrected_demo_keys_reach_a_database_loaded_before(tmp_path, student):
+    """An existing database picks up corrected keys on the next load (as `make run` does)."""
+    earlier = tmp_path / "earlier"
+    shutil.copytree(DEMO_DIR, earlier)
+    conventions = earlier / "modules" / "03-icd10cm-conventions.yaml"
+    conventions.write_text(conventions.read_text().replace('answer: ["L91.0"]', 'answer: ["L90.5"]'))
+    demo.load(content_dir=earlier)
+    scar = Question.objects.get(lesson__slug="combination-codes-sequelae-symptoms", position=4)
+    assert scar.answer == ["L90.5"]
+
+    demo.load()
+    scar.refresh_from_db()
+    assert scar.answer == ["L91.0"] and "Excludes2" in scar.explanation
+    group_code = Question.objects.get(lesson__slug="denials-and-appeals", position=3)
+    assert "contract" in group_code.prompt and group_code.choices[group_code.answer[0]] == "CO"
+    assert Program.objects.count() == 1
+
+
 def test_invalid_demo_content_loads_nothing(db, content_copy):
     _edit(content_copy / "program.yaml", lambda d: d.update(modules=["ghost"]))
     lines = []
