@@ -14,6 +14,8 @@ import yaml
 from django.db import transaction
 
 from codesets.models import CodeSetRelease
+from exercises.grading.key_validation import answer_code_system
+from exercises.services import answer_codes_check
 
 from ..domains import DOMAIN_LABELS
 from ..models import Choice, Question, QuestionKind, ScenarioSet
@@ -127,10 +129,33 @@ def _choices_update(question: Question, choices: list[tuple[str, bool]]) -> None
         Choice.objects.filter(pk__in=[c.pk for c in spare]).delete()
 
 
+def bank_code_problems(questions: list[dict]) -> list[str]:
+    """Accepted answers of code-entry questions checked against the current releases (as answer keys are):
+    an unknown code, a header or a missing 7th character is refused. Each problem names its question."""
+    problems: list[str] = []
+    for data in questions:
+        if data["kind"] != QuestionKind.CODE:
+            continue
+        by_system: dict[str, list[str]] = {}
+        for code in data["accepted_codes"]:
+            system = answer_code_system(code, data.get("release_system") or "")
+            if system is not None:  # e.g. an ICD-10-PCS answer: no PCS release to check against
+                by_system.setdefault(system, []).append(code)
+        for system, codes in by_system.items():
+            problems.extend(f"{data['slug']}: {problem}" for problem in answer_codes_check(codes=codes, system=system))
+    return problems
+
+
 def bank_load(*, paths: Iterable[Path] | None = None) -> dict[str, int]:
-    """Create or update questions from YAML; unchanged questions cost no writes."""
+    """Create or update questions from YAML; unchanged questions cost no writes.
+
+    Nothing is written when a code-entry question's accepted answer is refused (BankFormatError lists them all).
+    """
     files = list(paths) if paths is not None else sorted(DEMO_BANK_DIR.glob("*.yaml"))
     questions, scenarios = bank_read(files)
+    problems = bank_code_problems(questions)
+    if problems:
+        raise BankFormatError("Code-entry answers refused by the current release: " + "; ".join(problems))
     releases = {r.system: r for r in CodeSetRelease.objects.current()}
     created = updated = 0
     with transaction.atomic():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
 from accounts.services import audit_record
+from exercises.services import answer_codes_check
 
 from ..content_loader import QuestionSpec
 from ..models import ContentSource, Deck, Flashcard, Lesson, Module, Program, Question
@@ -43,8 +45,19 @@ def lesson_save(*, actor: User, lesson: Lesson) -> Lesson:
     return lesson
 
 
+def code_question_problems(spec: QuestionSpec) -> list[str]:
+    """A code-entry question's accepted answers checked against the current release (as answer keys are)."""
+    if spec.kind != "code" or not spec.system:
+        return []
+    return answer_codes_check(codes=[str(code) for code in spec.answer], system=spec.system)
+
+
 @transaction.atomic
 def question_save(*, actor: User, lesson: Lesson, spec: QuestionSpec, position: int, question: Question | None = None) -> Question:
+    """Save a question; a code-entry question whose accepted answer is unknown, a header or incomplete is refused."""
+    problems = code_question_problems(spec)
+    if problems:
+        raise ValidationError(problems)
     question = question or Question(lesson=lesson)
     created = question.pk is None
     for name in ("kind", "prompt", "choices", "parts", "system", "term", "answer", "explanation", "domain"):

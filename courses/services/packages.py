@@ -11,6 +11,7 @@ from ..content_loader import ContentError
 from ..content_schema import CHOICE_KINDS, marked_choices
 from ..models import ContentSource, Deck, Program
 from ..package_format import FORMAT_NAME, FORMAT_VERSION, PackageError, build_package, bundle_from_package, lesson_path
+from .authoring import code_question_problems
 from .content import program_upsert_from_bundle
 
 
@@ -72,15 +73,30 @@ def _free_slug(model, slug: str, taken: set[str] | None = None) -> str:
     return candidate
 
 
+def package_code_problems(bundle) -> list[str]:
+    """Every code-entry question whose accepted answer the current release refuses, as 'where: what'."""
+    problems: list[str] = []
+    for module in bundle.modules:
+        for lesson in module.lessons:
+            for number, question in enumerate(lesson.quiz, start=1):
+                where = f"{module.slug} › {lesson.slug} › question {number}"
+                problems.extend(f"{where}: {problem}" for problem in code_question_problems(question))
+    return problems
+
+
 def program_import(*, actor: User, data: bytes) -> Program:
     """Import a package as a new program owned by ``actor``. Raises PackageError; nothing is written on error.
 
-    A slug already in use gets a numeric suffix, so importing never overwrites existing content.
+    A slug already in use gets a numeric suffix, so importing never overwrites existing content. A code-entry
+    question whose accepted answer is not a billable code of the current release refuses the whole package.
     """
     try:
         bundle = bundle_from_package(data)
     except ContentError as exc:
         raise PackageError(exc.errors) from None
+    problems = package_code_problems(bundle)
+    if problems:
+        raise PackageError(problems)
     with transaction.atomic():
         slug = _free_slug(Program, bundle.program.slug)
         taken: set[str] = set()

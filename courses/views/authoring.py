@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from accounts.permissions import require_author
 
 from ..access import (
     can_edit_deck, can_edit_program, card_for_author_or_404, deck_for_author_or_404, lesson_for_author_or_404,
-    module_for_author_or_404, program_for_author_or_404, question_for_author_or_404,
+    module_for_author_or_404, program_for_author_or_404, program_for_exporter_or_404, question_for_author_or_404,
 )
 from ..forms import DeckForm, FlashcardForm, LessonForm, ModuleForm, PackageImportForm, ProgramForm, QuestionForm
 from ..markdown import render_markdown
@@ -110,9 +111,13 @@ def question_new(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = lesson_for_author_or_404(user=request.user, lesson_id=lesson_id)
     form = QuestionForm(request.POST or None, initial={"position": lesson.questions.count()})
     if request.method == "POST" and form.is_valid():
-        question_save(actor=request.user, lesson=lesson, spec=form.cleaned_data["spec"], position=form.cleaned_data["position"])
-        messages.success(request, "Question added.")
-        return redirect("courses:author_lesson", lesson_id=lesson.pk)
+        try:
+            question_save(actor=request.user, lesson=lesson, spec=form.cleaned_data["spec"], position=form.cleaned_data["position"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Question added.")
+            return redirect("courses:author_lesson", lesson_id=lesson.pk)
     return render(request, "courses/author/question_form.html", {"form": form, "lesson": lesson, "question": None})
 
 
@@ -121,10 +126,14 @@ def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
     lesson = question.lesson
     form = QuestionForm(request.POST or None, initial=QuestionForm.initial_for(question))
     if request.method == "POST" and form.is_valid():
-        question_save(actor=request.user, lesson=lesson, spec=form.cleaned_data["spec"],
-                      position=form.cleaned_data["position"], question=question)
-        messages.success(request, "Question saved.")
-        return redirect("courses:author_lesson", lesson_id=lesson.pk)
+        try:
+            question_save(actor=request.user, lesson=lesson, spec=form.cleaned_data["spec"],
+                          position=form.cleaned_data["position"], question=question)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Question saved.")
+            return redirect("courses:author_lesson", lesson_id=lesson.pk)
     return render(request, "courses/author/question_form.html", {"form": form, "lesson": lesson, "question": question})
 
 
@@ -187,7 +196,7 @@ def card_remove(request: HttpRequest, card_id: int) -> HttpResponse:
 
 
 def program_export_view(request: HttpRequest, slug: str) -> HttpResponse:
-    program = program_for_author_or_404(user=request.user, slug=slug)
+    program = program_for_exporter_or_404(user=request.user, slug=slug)
     response = HttpResponse(program_export(program=program), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{program.slug}.course.zip"'
     return response

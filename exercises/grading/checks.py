@@ -162,7 +162,10 @@ def _note_checks(
                 tail = "Add one if the record supports it."
             else:
                 tail = "Two codes may be needed to describe the condition fully."
-            message = f"“{label}” note at {where}: {_short(note.text)} {tail}"
+            body = _short(note.text)
+            if not body.endswith((".", "…", ":")):
+                body += "."
+            message = f"“{label}” note at {where}: {body} {tail}"
             found.append((index, GuidelineCheck(note.kind, (code,), message, section)))
     return found
 

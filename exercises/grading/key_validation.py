@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from .checks import demographic_problems, guideline_checks, instructional_note_checks, validity_problem
-from .normalize import display_code
-from .types import ICD10CM, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
+from .normalize import code_shape_ok, display_code
+from .types import CPT, HCPCS, ICD10CM, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
 
 BLOCKING_KINDS = frozenset({"invalid_code", "header_code", "missing_seventh", "age_conflict", "sex_conflict"})
 
@@ -97,6 +97,23 @@ def codes_review(codes: Iterable[str], system: str, oracle: Oracle) -> KeyReview
     return review
 
 
-def problems_text(problems: Iterable[KeyProblem], *, label: str = "Answer") -> list[str]:
-    """'Answer E11.6: E11.6 is a header ...' lines for code lists, where the position means little."""
-    return [f"{label} {display_code(p.code)}: {p.message}" for p in problems]
+def problems_text(problems: Iterable[KeyProblem], *, label: str = "Accepted answer") -> list[str]:
+    """'Accepted answer E11.6: E11.6 is a header ... (guideline I.B.2)' for code lists."""
+    return [
+        f"{label} {display_code(p.code)}: {p.message}" + (f" (guideline {p.guideline})" if p.guideline else "")
+        for p in problems
+    ]
+
+
+def answer_code_system(code: str, declared: str = "") -> str | None:
+    """The code system an accepted answer belongs to: its shape decides, the declared system breaks ties
+    (A0100 is both a HCPCS and an ICD-10-CM shape). None for a shape of no system checked here (e.g. ICD-10-PCS)."""
+    if code_shape_ok(code, CPT):
+        return CPT
+    if declared in (ICD10CM, HCPCS) and code_shape_ok(code, declared):
+        return declared
+    if code_shape_ok(code, ICD10CM):
+        return ICD10CM
+    if code_shape_ok(code, HCPCS):
+        return HCPCS
+    return None

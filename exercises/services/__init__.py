@@ -2,6 +2,8 @@
 
 from .authoring import (  # noqa: F401
     Issue,
+    KeyRefused,
+    answer_codes_check,
     answer_key_publish,
     case_move_to_release,
     case_privacy_warnings,

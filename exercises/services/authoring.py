@@ -12,7 +12,7 @@ from accounts.services import audit_record
 from codesets.models import CodeSetRelease
 
 from ..grading import Demographics, KeyLine, display_code, normalize_code, normalize_modifiers, normalize_units
-from ..grading.key_validation import BLOCKING_KINDS, KeyReview, key_review
+from ..grading.key_validation import BLOCKING_KINDS, KeyReview, codes_review, key_review, problems_text
 from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission
 from ..oracle import facts_for
 from ..privacy import privacy_warnings
@@ -151,6 +151,31 @@ def case_key_check(*, case: Case, lines: list[dict], releases: dict | None = Non
     pinned = {"icd10cm": case.icd10cm_release, "cpt": case.cpt_release, "hcpcs": case.hcpcs_release}
     pinned.update(releases or {})
     return key_validate(lines=lines, releases=pinned, patient_age=case.patient_age, patient_sex=case.patient_sex)
+
+
+def answer_code_release(system: str) -> CodeSetRelease | None:
+    """The release a quiz or exam answer code is checked against: the current one, when it is a complete code set.
+
+    ICD-10-CM releases are the official file. A CPT release counts only with licensed descriptors (the demo set is
+    a few dozen codes in our own words), and HCPCS Level II is checked by shape only: its demo set is a sample.
+    """
+    if system == "hcpcs":
+        return None
+    release = CodeSetRelease.objects.current().filter(system=system).first()
+    if release is not None and system == "cpt" and not release.descriptors_are_licensed:
+        return None
+    return release
+
+
+def answer_codes_check(*, codes: list[str], system: str, release: CodeSetRelease | None = None) -> list[str]:
+    """Blocking problems of the accepted answers of a code-entry question (quiz or exam bank), one line each.
+
+    The rules of answer keys, less the patient: an unknown code, a header and a missing 7th character are refused.
+    """
+    wanted = [code for code in (normalize_code(raw) for raw in codes) if code]
+    release = release if release is not None else answer_code_release(system)
+    oracle = {system: facts_for(release, wanted)} if release is not None else {}
+    return problems_text(codes_review(wanted, system, oracle).problems)
 
 
 def case_privacy_warnings(*, title: str, summary: str, documents: list[dict]) -> list[str]:
