@@ -1,4 +1,13 @@
-"""Scoring a submitted attempt: once, by constraint; evidence and item statistics follow."""
+"""Scoring a submitted attempt: once, by constraint; evidence and item statistics follow.
+
+Every question of the attempt counts in its own score report (an unanswered question is wrong, as
+on the real exam). Readiness evidence and item analysis use only the questions the student
+*reached*: those answered, and those skipped before the last answer. The unanswered questions
+after the last answer were never reached (time ran out, the attempt was abandoned, or submitted
+early): they say nothing about the student or about the question. This is the "not reached"
+convention of classical test analysis; a skipped question the student moved past still counts
+as a wrong answer there too.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,7 @@ from courses.models import CohortMembership
 
 from .. import clock
 from ..models import AttemptItem, AttemptScore, AttemptStatus, EvidenceSource, ExamAttempt, ItemStat, QuestionKind
-from . import evidence_record
+from . import EvidenceItem, evidence_record_many
 from .attempts import normalise_code
 
 
@@ -23,6 +32,18 @@ def item_is_correct(item: AttemptItem) -> bool:
     if question.kind == QuestionKind.SINGLE:
         return response.get("choice") in correct_ids
     return set(response.get("choices", [])) == correct_ids
+
+
+def items_reached(items: list[AttemptItem]) -> list[AttemptItem]:
+    """The items answered or skipped before the last answer, in exam order (see the module docstring)."""
+    last = max((item.position for item in items if item.is_answered), default=0)
+    return sorted((item for item in items if item.position <= last), key=lambda item: item.position)
+
+
+def items_not_reached(items: list[AttemptItem]) -> list[AttemptItem]:
+    """The unanswered items after the last answer: scored wrong, never evidence nor item statistics."""
+    last = max((item.position for item in items if item.is_answered), default=0)
+    return sorted((item for item in items if item.position > last), key=lambda item: item.position)
 
 
 def attempt_score(*, attempt_id: int) -> AttemptScore | None:
@@ -67,22 +88,45 @@ def attempt_score(*, attempt_id: int) -> AttemptScore | None:
             return AttemptScore.objects.get(attempt=attempt)
         AttemptItem.objects.bulk_update(items, ["is_correct"])
         ExamAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.SCORED, scored_at=clock.now())
-        for item in answered:
-            # Unanswered items count against the score but are not evidence of mastery:
-            # an abandoned attempt says nothing about what the student knows.
-            evidence_record(
-                student=attempt.student,
+        reached = items_reached(items)
+        # Questions never reached count against this score but are not evidence of mastery: an
+        # abandoned attempt says nothing about what the student knows. A question skipped on the way
+        # to a later answer is evidence, like the wrong answer it is on the real exam.
+        evidence_record_many([
+            EvidenceItem(
+                student_id=attempt.student_id,
                 domain=item.domain,
                 score=1.0 if item.is_correct else 0.0,
                 source=EvidenceSource.EXAM,
                 source_id=f"attempt{attempt.pk}-q{item.question_id}",
                 occurred_at=item.answered_at or attempt.submitted_at,
             )
-        _item_stats_add(attempt, items, correct)
+            for item in reached
+        ])
+        _item_stats_add(attempt, reached, correct)
     return score
 
 
+def item_stats_rebuild() -> int:
+    """Recount item statistics from every scored attempt, reached questions only; returns attempts replayed.
+
+    For statistics kept before questions never reached were left out. Cohort rows follow the
+    students' cohorts as they are now.
+    """
+    with transaction.atomic():
+        ItemStat.objects.all().delete()
+        replayed = 0
+        for attempt in ExamAttempt.objects.filter(status=AttemptStatus.SCORED).order_by("pk").iterator():
+            items = list(AttemptItem.objects.filter(attempt=attempt))
+            _item_stats_add(attempt, items_reached(items), sum(1 for item in items if item.is_correct))
+            replayed += 1
+    return replayed
+
+
 def _item_stats_add(attempt: ExamAttempt, items: list[AttemptItem], correct: int) -> None:
+    """Add the reached items to the running sums; the rest score is the share right among the others reached."""
+    if not items:
+        return
     cohorts = [None, *CohortMembership.objects.filter(student_id=attempt.student_id).values_list("cohort_id", flat=True)]
     question_ids = [i.question_id for i in items]
     ItemStat.objects.bulk_create(

@@ -23,6 +23,7 @@ from ..selectors import (
 )
 from ..services.attempts import ExamError, answer_save, attempt_focus, attempt_start, attempt_submit, flag_set
 from ..services.blueprints import blueprint_drill_for_domain
+from ..services.scoring import items_not_reached
 from ..svg import IntervalRow, interval_bars
 
 
@@ -202,6 +203,9 @@ def report(request, attempt_id: int):
         return render(request, "certification/report_pending.html", {"attempt": attempt})
     score = AttemptScore.objects.get(attempt=attempt)
     items = attempt_report_items(attempt=attempt)
+    not_reached = items_not_reached(items)
+    for item in not_reached:
+        item.not_reached = True
     domains = sorted(
         ((d, domain_label(d), v["correct"], v["total"]) for d, v in score.by_domain.items()),
         key=lambda row: row[2] / row[3] if row[3] else 0,
@@ -223,6 +227,7 @@ def report(request, attempt_id: int):
             "chart": chart,
             "is_owner": attempt.student_id == request.user.pk,
             "budget": attempt.blueprint.seconds_per_question,
+            "not_reached": len(not_reached),
         },
     )
 
