@@ -7,7 +7,7 @@ worker (prefork, two children) on Redis (REDIS_URL, default redis://127.0.0.1:63
 queue). The database is its own: PostgreSQL database `codewise_deadline_load` on the server DATABASE_URL
 points at when it is set (otherwise the embedded SQLite set-up, in a temporary folder). The script creates and
 migrates that database, writes the students and a case, logs every student in through the login form
-(a real password check), opens the case for each (the draft the submit form carries), then releases
+(a real password check), opens the case for each (and its draft, once an autosave made one), then releases
 every submission at once behind a barrier. It reports 5xx and other failures, submissions in the
 database against successful responses, scores against submissions, duplicates, and latency
 percentiles; then it stops the server and the worker and drops its database. Traffic goes to
