@@ -82,9 +82,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coding_lms.middleware.PrivateResponsesNotStoredMiddleware",
+    # Outside the login guard, so its redirects carry the policy too.
+    "coding_lms.middleware.SecurityHeadersMiddleware",
     "coding_lms.middleware.SessionAbsoluteLifetimeMiddleware",
     "coding_lms.middleware.LoginRequiredEverywhereMiddleware",
-    "coding_lms.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
