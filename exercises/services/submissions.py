@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..grading import MAX_LINES, normalize_code, normalize_modifiers, normalize_units
+from ..grading.normalize import code_shape_ok
 from ..models import AnswerKey, Case, Submission, SubmissionStatus
 
 logger = logging.getLogger(__name__)
@@ -20,10 +21,45 @@ ROLES = ("principal", "secondary", "procedure", "em")
 SYSTEMS = ("icd10cm", "cpt", "hcpcs")
 _CODE_CHARS = re.compile(r"^[A-Z0-9]{1,10}$")
 DOUBLE_SUBMIT_WINDOW = datetime.timedelta(seconds=30)
+# Search words, not a code: no code has four letters in a row (W09.2XXA has three).
+_WORDS = re.compile(r"[A-Za-z]{4,}|[A-Za-z]{2,}\s+[A-Za-z]")
+_SHAPE_HELP = {
+    "icd10cm": "an ICD-10-CM code is a letter, a digit, then 1 to 5 letters or digits (e.g. E11.65)",
+    "px": "a CPT code is four digits and a digit, F, T or U (e.g. 99214); a HCPCS code a letter and four digits (e.g. J1100)",
+}
 
 
-def lines_clean(raw_lines: object) -> list[dict]:
-    """Check the shape of submitted lines; raise ValidationError with every problem, in plain words."""
+def _code_shape_problem(raw: object, code: str, system: str, *, partial: bool = False) -> str | None:
+    """Why a code box holds something that is not a code of its system (None when it is one).
+
+    The workspace's code boxes double as search boxes, so words can reach the server when a
+    student submits before choosing a code from the list. ``partial`` accepts a code still being
+    typed (a draft), but never words.
+    """
+    if partial:
+        if _CODE_CHARS.match(code) and not _WORDS.search(str(raw)):
+            return None
+        return "not a code"
+    if system == "icd10cm":
+        ok = code_shape_ok(code, "icd10cm")
+        help_text = _SHAPE_HELP["icd10cm"]
+    else:  # the procedure rows take CPT and HCPCS codes, whichever system the row's menu shows
+        ok = code_shape_ok(code, "cpt") or code_shape_ok(code, "hcpcs")
+        help_text = _SHAPE_HELP["px"]
+    if ok and _CODE_CHARS.match(code):
+        return None
+    shown = str(raw).strip()
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
+    if _WORDS.search(str(raw)):
+        return f"\u201c{shown}\u201d is not a code: words search the code set; choose a code from the list under the box."
+    return f"\u201c{shown}\u201d is not a code: {help_text}."
+
+
+def lines_clean(raw_lines: object, *, partial_codes: bool = False) -> list[dict]:
+    """Check the shape of submitted lines; raise ValidationError with every problem, in plain words.
+
+    ``partial_codes`` (drafts) lets a half-typed code through; a submission needs whole codes.
+    """
     if raw_lines is None:
         return []
     if not isinstance(raw_lines, (list, tuple)):
@@ -48,8 +84,9 @@ def lines_clean(raw_lines: object) -> list[dict]:
         if system not in SYSTEMS:
             errors.append(f"Line {number}: code system must be one of {', '.join(SYSTEMS)}.")
             continue
-        if not _CODE_CHARS.match(code):
-            errors.append(f"Line {number}: \u201c{str(raw.get('code'))[:20]}\u201d is not a code (letters and digits only).")
+        problem = _code_shape_problem(raw.get("code"), code, system, partial=partial_codes)
+        if problem:
+            errors.append(f"Line {number}: {problem}")
             continue
         modifiers = normalize_modifiers(raw.get("modifiers"))
         if any(not re.match(r"^[A-Z0-9]{2}$", m) for m in modifiers) or len(modifiers) > 4:
@@ -83,7 +120,7 @@ def draft_get_or_create(*, student, case: Case) -> Submission:
 def draft_save(*, student, case: Case, lines: object, query_provider: bool = False, elapsed_seconds: int = 0) -> Submission:
     """Autosave. Shapes are checked leniently: a draft may hold half-typed codes, never a broken row."""
     try:
-        cleaned = lines_clean(lines)
+        cleaned = lines_clean(lines, partial_codes=True)
     except ValidationError:
         cleaned = [line for line in _lenient(lines)]
     with transaction.atomic():
@@ -104,7 +141,7 @@ def _lenient(lines: object) -> list[dict]:
     kept = []
     for raw in list(lines)[:MAX_LINES]:
         try:
-            kept.extend(lines_clean([raw]))
+            kept.extend(lines_clean([raw], partial_codes=True))
         except ValidationError:
             continue
     return kept

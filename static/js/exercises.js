@@ -75,6 +75,64 @@
     window.setInterval(tick, 1000);
   }
 
+  // Code boxes double as search boxes: words are a search, not a code. Only codes are submitted
+  // (the server checks the same shapes and says the same thing).
+  var ICD_SHAPE = /^[A-Z][0-9][0-9A-Z]{1,5}$/;
+  var PX_SHAPE = /^(?:[0-9]{4}[0-9FTU]|[A-Z][0-9]{4})$/;
+  var WORDS = /[A-Za-z]{4,}|[A-Za-z]{2,}\s+[A-Za-z]/;  // no code has four letters in a row
+
+  function looksLikeWords(text) { return WORDS.test(text || ""); }
+
+  function codeProblem(input) {
+    var raw = (input.value || "").trim();
+    if (!raw) return "";
+    var icd = (input.getAttribute("data-system") || "icd10cm") === "icd10cm";
+    if ((icd ? ICD_SHAPE : PX_SHAPE).test(raw.toUpperCase().replace(/[.\s-]/g, ""))) return "";
+    if (looksLikeWords(raw)) return "\u201c" + raw + "\u201d is a search, not a code: choose a code from the list.";
+    return "\u201c" + raw + "\u201d is not a code" + (icd ? " (e.g. E11.65)." : " (e.g. 99214 or J1100).");
+  }
+
+  function showCodeProblem(input, message) {
+    var holder = input.closest(".typeahead") || input.parentNode;
+    var note = holder.querySelector("[data-code-error]");
+    if (!message) {
+      input.removeAttribute("aria-invalid");
+      if (note) { note.remove(); input.removeAttribute("aria-errormessage"); }
+      return;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "field-error";
+      note.setAttribute("data-code-error", "");
+      note.id = input.id + "-error";
+      holder.appendChild(note);
+    }
+    note.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-errormessage", note.id);
+  }
+
+  // True when every code box of the coding form holds a code; marks the others.
+  function codesReady(form) {
+    var first = null;
+    form.querySelectorAll("[data-code-input]").forEach(function (input) {
+      var message = codeProblem(input);
+      showCodeProblem(input, message);
+      if (message && !first) first = input;
+    });
+    if (first) first.focus();
+    return !first;
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest && event.target.closest("#coding-form [data-code-input][aria-invalid]");
+    if (input && !codeProblem(input)) showCodeProblem(input, "");
+  });
+  document.addEventListener("typeahead:select", function (event) {
+    var input = event.target.closest && event.target.closest("#coding-form [data-code-input]");
+    if (input) showCodeProblem(input, "");
+  });
+
   // Tabular notes of the code being worked on, loaded through htmx from the case's pinned release.
   var notesTimer = null;
   var lastNotesUrl = "";
@@ -82,7 +140,7 @@
     var form = input.closest("form[data-notes-url]");
     if (!form || !window.htmx) return;
     var code = (input.value || "").trim();
-    if (code.length < 3) return;
+    if (code.length < 3 || looksLikeWords(code)) return;
     var system = input.getAttribute("data-system") || "icd10cm";
     var row = input.closest("[data-row]");
     var select = row && row.querySelector('select[name="px_system"]');
@@ -132,6 +190,7 @@
     var button = event.target.querySelector("[data-submit]");
     if (!button) return;
     if (button.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
+    if (event.target.id === "coding-form" && !codesReady(event.target)) { event.preventDefault(); return; }
     button.setAttribute("aria-disabled", "true");
     button.textContent = "Submitting…";
   });
