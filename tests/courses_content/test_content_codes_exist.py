@@ -369,3 +369,22 @@ def test_every_key_line_explains_itself_with_a_rationale_and_every_diagnosis_cit
             assert str(line.get("rationale", "")).strip(), f"{where}: {line['code']} has no rationale"
             if key_system(line) == ICD:
                 assert str(line.get("guideline", "")).strip(), f"{where}: {line['code']} cites no guideline section"
+
+
+GUIDELINE_REF = re.compile(r"^(?:I\.(?P<i>[ABC])(?:\.(?P<n>\d+)(?:\.[a-z](?:\.\d+)?(?:\.[a-z])?)?)?|(?P<part>II|III|IV)(?:\.(?P<letter>[A-Z])(?:\.\d+)?)?)$")
+SECTION_I_LIMITS = {"A": 19, "B": 20, "C": 22}  # highest numbered item in each part of Section I (FY2026)
+LETTER_LIMITS = {"II": "K", "III": "C", "IV": "Q"}
+
+
+def test_key_guideline_references_name_sections_that_exist():
+    for where, case in cases():
+        for line in case["key"]:
+            refs = str(line.get("guideline", "")).strip()
+            assert len(refs) <= 120, f"{where}: guideline references longer than the field allows"
+            for ref in filter(None, (r.strip() for r in refs.split(";"))):
+                match = GUIDELINE_REF.match(ref)
+                assert match, f"{where}: {line['code']}: {ref!r} is not a guideline section reference"
+                if match["i"] and match["n"]:
+                    assert 1 <= int(match["n"]) <= SECTION_I_LIMITS[match["i"]], f"{where}: no section {ref}"
+                if match["part"] and match["letter"]:
+                    assert match["letter"] <= LETTER_LIMITS[match["part"]], f"{where}: no section {ref}"
