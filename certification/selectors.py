@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from accounts.services import audit_record
+from accounts.services import audit_access_denied
 from courses.selectors import can_view_student
 
 from .models import AttemptItem, AttemptStatus, Blueprint, Choice, ExamAttempt
@@ -25,6 +25,9 @@ def blueprints_for(*, user) -> QuerySet[Blueprint]:
 def blueprint_for_user_or_404(*, user, blueprint_id: int) -> Blueprint:
     blueprint = Blueprint.objects.visible_to(user).filter(pk=blueprint_id).first()
     if blueprint is None:
+        if Blueprint.objects.filter(pk=blueprint_id).exists():
+            audit_access_denied(actor=user, target_type="certification.blueprint", target_id=blueprint_id,
+                                action="exam.blueprint_access_denied")
         raise Http404("No such exam.")
     return blueprint
 
@@ -37,9 +40,7 @@ def attempt_for_user_or_404(*, user, attempt_id: int, write: bool = False) -> Ex
             return attempt
         if not write and (user.is_admin or (user.is_instructor and can_view_student(viewer=user, student=attempt.student))):
             return attempt
-        audit_record(
-            actor=user, action="exam.access_denied", target=attempt, after={"write": write},
-        )
+        audit_access_denied(actor=user, action="exam.access_denied", target=attempt, detail={"write": write})
     raise Http404("No such exam attempt.")
 
 

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from accounts.services import audit_access_denied
+
 from .models import ChangeKind, Code, CodeKind, CodeSetRelease, CodeSystem, ContentFlag, ReleaseChange, ReleaseStatus
 from .services.imports import progress_cache_key
 
@@ -27,6 +29,9 @@ def release_for_user_or_404(*, user, release_id: int) -> CodeSetRelease:
     """The one access helper for every release URL (pages and API)."""
     release = release_list_for_user(user=user).filter(pk=release_id).first()
     if release is None:
+        if CodeSetRelease.objects.filter(pk=release_id).exists():
+            audit_access_denied(actor=user, target_type="codesets.codesetrelease", target_id=release_id,
+                                action="codesets.release_access_denied")
         raise Http404("No such release")
     return release
 
@@ -123,6 +128,9 @@ def flag_queue(*, user, release_id: int | None = None, include_resolved: bool = 
 def flag_for_author_or_404(*, user, flag_id: int) -> ContentFlag:
     flag = flag_queue(user=user, include_resolved=True).filter(pk=flag_id).first()
     if flag is None:
+        if ContentFlag.objects.filter(pk=flag_id).exists():
+            audit_access_denied(actor=user, target_type="codesets.contentflag", target_id=flag_id,
+                                action="codesets.flag_access_denied")
         raise Http404("No such flag")
     return flag
 

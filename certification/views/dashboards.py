@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.models import User
 from accounts.permissions import require_admin, require_author
-from accounts.services import audit_record
+from accounts.services import audit_access_denied, audit_record
 from coding_lms.csv_export import csv_writer
+from courses.models import Cohort
 from courses.selectors import can_view_student, cohorts_for_instructor
 
 from ..dashboards import admin_dashboard, cohort_export_rows, instructor_dashboard, student_dashboard
@@ -25,7 +26,8 @@ def my_dashboard(request):
 def student_detail(request, student_id: int):
     student = User.objects.filter(pk=student_id, role="student").first()
     if student is None or not can_view_student(viewer=request.user, student=student):
-        audit_record(actor=request.user, action="readiness.access_denied", target_type="accounts.user", target_id=student_id)
+        if student is not None:
+            audit_access_denied(actor=request.user, action="readiness.access_denied", target=student)
         raise Http404("No such student.")
     context = student_dashboard(student=student, focus_slug=request.GET.get("credential"))
     return render(
@@ -53,7 +55,9 @@ def cohort_export(request, cohort_id: int):
     require_author(request.user)
     cohort = cohorts_for_instructor(instructor=request.user).filter(pk=cohort_id).first()
     if cohort is None:
-        audit_record(actor=request.user, action="readiness.export_denied", target_type="courses.cohort", target_id=cohort_id)
+        if Cohort.objects.filter(pk=cohort_id).exists():
+            audit_access_denied(actor=request.user, action="readiness.export_denied", target_type="courses.cohort",
+                                target_id=cohort_id)
         raise Http404("No such cohort.")
     focus = get_object_or_404(Blueprint, slug=request.GET.get("credential") or "cpc")
     header, rows = cohort_export_rows(cohort=cohort, focus=focus)

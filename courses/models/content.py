@@ -21,7 +21,7 @@ class Program(models.Model):
     credential_focus = models.CharField(max_length=32, blank=True, help_text="e.g. CPC, CCS, CCA")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_programs",
-        help_text="Empty for the shared library: every instructor may edit it.",
+        help_text="Empty for the shared library: administrators edit it; instructors export and import a copy.",
     )
     source = models.CharField(max_length=16, choices=ContentSource.choices, default=ContentSource.AUTHORED)
     content_hash = models.CharField(max_length=64, blank=True)

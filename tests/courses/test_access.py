@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import AuditEvent
 from courses.models import Cohort, Deck, Flashcard, Lesson, Module, Program, Question
 from tests.factories import StudentFactory
 
@@ -40,9 +41,32 @@ def test_students_cannot_open_authoring_pages(student_client, ids, template):
     assert student_client.get(template.format(**ids)).status_code == 403
 
 
+OPEN_TO_INSTRUCTORS = {
+    "/courses/author/", "/courses/author/import/", "/courses/author/programs/new/", "/courses/author/decks/new/",
+    "/courses/author/programs/{program}/export/",  # a copy to import and adapt as their own
+}
+
+
 @pytest.mark.parametrize("template", AUTHOR_PAGES)
-def test_instructors_can_open_authoring_pages_for_the_shared_library(instructor_client, ids, template):
-    assert instructor_client.get(template.format(**ids)).status_code == 200
+def test_the_shared_library_is_edited_by_admins_only(instructor_client, admin_client_, ids, template):
+    """The library is every cohort's course (quiz answers included): an instructor cannot change it for everyone."""
+    url = template.format(**ids)
+    assert admin_client_.get(url).status_code == 200
+    assert instructor_client.get(url).status_code == (200 if template in OPEN_TO_INSTRUCTORS else 403)
+
+
+def test_an_instructor_cannot_change_a_library_quiz_answer(instructor_client, instructor, ids):
+    question = Question.objects.get(pk=ids["question"])
+    answer = question.answer
+    response = instructor_client.post(f"/courses/author/questions/{question.pk}/", {
+        "kind": "single", "prompt": "Changed", "choices": "a\nb", "answer": "2", "domain": "anatomy", "position": 0,
+    })
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert question.answer == answer and question.prompt != "Changed"
+    assert instructor_client.post(f"/courses/author/cards/{ids['card']}/delete/").status_code == 403
+    assert Flashcard.objects.filter(pk=ids["card"]).exists()
+    assert AuditEvent.objects.filter(action="course.edit_denied", actor=instructor).count() == 2
 
 
 def test_student_posts_to_authoring_change_nothing(student_client, ids):

@@ -170,20 +170,21 @@ def test_content_marks_right_options_and_refuses_positions():
     assert "at least one choice" in errors[0]
 
 
-def test_the_editor_marks_right_options_with_checkboxes(instructor_client, word_parts_lesson):
+def test_the_editor_marks_right_options_with_checkboxes(admin_client_, word_parts_lesson):
+    client = admin_client_  # the shared library is edited by administrators
     url = f"/courses/author/lessons/{word_parts_lesson.pk}/questions/new/"
-    form = instructor_client.get(url).content.decode()
+    form = client.get(url).content.decode()
     assert 'type="checkbox" name="correct_1"' in form and 'name="option_1"' in form
     base = {"kind": "single", "prompt": "Which one?", "domain": "icd10cm", "position": 5, "explanation": "Because."}
-    unmarked = instructor_client.post(url, {**base, "option_1": "A", "option_2": "B", "answer": "1"})
+    unmarked = client.post(url, {**base, "option_1": "A", "option_2": "B", "answer": "1"})
     assert unmarked.status_code == 200 and "marks exactly one choice with correct: true" in unmarked.content.decode()
-    empty_marked = instructor_client.post(url, {**base, "option_1": "A", "option_2": "B", "correct_4": "on"})
+    empty_marked = client.post(url, {**base, "option_1": "A", "option_2": "B", "correct_4": "on"})
     assert "marked correct but has no text" in empty_marked.content.decode()
-    saved = instructor_client.post(url, {**base, "option_1": "A", "option_2": "B", "correct_2": "on", "option_4": "D"})
+    saved = client.post(url, {**base, "option_1": "A", "option_2": "B", "correct_2": "on", "option_4": "D"})
     assert saved.status_code == 302
     question = word_parts_lesson.questions.get(prompt="Which one?")
     assert question.choices == ["A", "B", "D"] and question.answer == [1]
-    edit = instructor_client.get(f"/courses/author/questions/{question.pk}/").content.decode()
+    edit = client.get(f"/courses/author/questions/{question.pk}/").content.decode()
     assert re.search(r'name="correct_2" id="id_correct_2" checked', edit)
     assert not re.search(r'name="correct_1" id="id_correct_1" checked', edit)
 
