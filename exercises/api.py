@@ -17,13 +17,13 @@ from .services import submission_submit
 
 
 class CaseSummarySerializer(serializers.Serializer):
+    # No is_query_case: whether the right answer is "query the provider" is part of the key.
     slug = serializers.CharField()
     title = serializers.CharField()
     summary = serializers.CharField()
     setting = serializers.CharField()
     specialty = serializers.CharField()
     difficulty = serializers.IntegerField()
-    is_query_case = serializers.BooleanField()
 
 
 class CaseListResponseSerializer(serializers.Serializer):

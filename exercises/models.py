@@ -143,6 +143,31 @@ class Case(models.Model):
         return {"icd10cm": self.icd10cm_release, "cpt": self.cpt_release, "hcpcs": self.hcpcs_release}.get(system)
 
 
+class CaseShare(models.Model):
+    """An instructor the case's author lets change the case and its answer key."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shared_cases")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "instructor__username"]
+        constraints = [models.UniqueConstraint(fields=["case", "instructor"], name="one_share_per_case_instructor")]
+
+    def __str__(self) -> str:
+        return f"{self.case} shared with {self.instructor}"
+
+
+# The case details that grade a submission together with the key lines: changing one of them on a
+# case with submitted work is a new key version, never a silent change under an existing one.
+GRADING_CASE_FIELDS = ("is_query_case", "patient_age", "patient_sex", "grading_policy_id")
+
+
+def case_grading_rules(case: "Case") -> dict:
+    return {name: getattr(case, name) for name in GRADING_CASE_FIELDS}
+
+
 class DocumentKind(models.TextChoices):
     PROGRESS_NOTE = "progress_note", "Progress note"
     HISTORY_PHYSICAL = "history_physical", "History & physical"
@@ -177,6 +202,9 @@ class AnswerKey(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=255, blank=True)
+    case_rules = models.JSONField(
+        default=dict, blank=True, help_text="The case details (query case, patient, policy) this version was written for.",
+    )
 
     class Meta:
         ordering = ["case", "-version"]

@@ -22,4 +22,6 @@ urlpatterns = [
     path("<slug:slug>/notes/", views.code_notes, name="code_notes"),
     path("<slug:slug>/edit/", views.case_edit, name="case_edit"),
     path("<slug:slug>/move-release/", views.case_move_release, name="case_move_release"),
+    path("<slug:slug>/sharing/", views.case_share, name="case_share"),
+    path("<slug:slug>/sharing/<int:instructor_id>/remove/", views.case_unshare, name="case_unshare"),
 ]

@@ -13,7 +13,7 @@ from codesets.models import CodeSetRelease
 
 from ..grading import Demographics, KeyLine, display_code, normalize_code, normalize_modifiers, normalize_units
 from ..grading.key_validation import BLOCKING_KINDS, KeyReview, codes_review, key_review, problems_text
-from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission
+from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission, SubmissionStatus, case_grading_rules
 from ..oracle import facts_for
 from ..privacy import privacy_warnings
 from .submissions import submissions_regrade
@@ -239,16 +239,28 @@ def answer_key_publish(*, actor, case: Case, lines: list[dict], note: str = "") 
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).first()
         current = case.answer_keys.order_by("-version").first()
+        rules = case_grading_rules(case)
+        changed_rules: list[str] = []
         if current is not None:
             existing = list(current.lines.order_by("order", "id").values(*KEY_FIELDS))
+            changed_rules = [name for name in rules if current.case_rules and current.case_rules.get(name) != rules[name]]
             if _line_signature(existing) == _line_signature(lines):
-                return current, False
-        key = AnswerKey.objects.create(case=case, version=(current.version + 1) if current else 1, created_by=actor, note=note[:255])
+                if not changed_rules:
+                    return current, False
+                if not Submission.objects.filter(case=case).exclude(status=SubmissionStatus.DRAFT).exists():
+                    # Nobody was graded under this version yet: it follows the case.
+                    AnswerKey.objects.filter(pk=current.pk).update(case_rules=rules)
+                    return current, False
+                # Same lines, but the case now grades differently: that is a new version, not a silent change.
+                note = note or "Case details changed: " + ", ".join(changed_rules)
+        key = AnswerKey.objects.create(case=case, version=(current.version + 1) if current else 1, created_by=actor,
+                                       note=note[:255], case_rules=rules)
         AnswerKeyLine.objects.bulk_create(AnswerKeyLine(key=key, order=n, **line) for n, line in enumerate(lines))
         audit_record(
             actor=actor, action="exercises.answer_key_versioned", target=key,
-            before={"version": current.version} if current else None,
-            after={"version": key.version, "lines": [f"{line['role']}:{line['code']}" for line in lines]},
+            before={"version": current.version, "case_rules": current.case_rules} if current else None,
+            after={"version": key.version, "lines": [f"{line['role']}:{line['code']}" for line in lines],
+                   "case_rules": rules, "changed_case_rules": changed_rules},
         )
         if current is not None:
             submissions_regrade(submissions=Submission.objects.filter(case=case), key=key)

@@ -7,6 +7,7 @@ from .review import (  # noqa: F401
     review_queue,
     review_regrade,
 )
+from .sharing import case_share, case_unshare  # noqa: F401
 from .workspace import (  # noqa: F401
     case_list,
     case_workspace,

@@ -74,7 +74,8 @@ def test_api_lists_cases_and_details_without_key(student_client, case):
     assert [c["slug"] for c in listing["results"]] == [case.slug]
     detail = student_client.get(f"/api/v1/cases/{case.slug}/").json()
     assert set(detail) == {"slug", "title", "summary", "setting", "specialty", "difficulty", "patient_age",
-                           "patient_sex", "is_query_case", "icd10cm_release", "documents"}
+                           "patient_sex", "icd10cm_release", "documents"}
+    assert "is_query_case" not in listing["results"][0]  # part of the key: hidden until the student submits
 
 
 def test_api_submit_scores_and_ignores_mass_assignment(student_client, student, other_student, case, django_capture_on_commit_callbacks):
