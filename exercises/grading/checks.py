@@ -9,6 +9,8 @@ returns them as checks for the author of a key.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .normalize import code_shape_ok, display_code
 from .notes import parse_reference
 from .types import (
@@ -96,16 +98,38 @@ def demographic_problems(code: str, facts: CodeFacts, demographics: Demographics
 def _matching_lines(reference: str, code: str, by_category: dict[str, list[tuple[int, str]]]) -> list[tuple[int, str]]:
     """Lines (other than ``code`` itself) whose code a reference covers."""
     ref = parse_reference(reference)
-    if ref.first_category == ref.last_category:
-        candidates = by_category.get(ref.first_category)
+    first = ref.first_category
+    if first == ref.last_category:
+        candidates = by_category.get(first)
         if not candidates:
             return []
     else:
-        candidates = sorted(
-            hit for category, found in by_category.items()
-            if ref.first_category <= category <= ref.last_category for hit in found
-        )
-    return [(index, other) for index, other in candidates if other != code and ref.matches(other)]
+        last = ref.last_category
+        candidates = [hit for category, found in by_category.items() if first <= category <= last for hit in found]
+        if not candidates:
+            return []
+        candidates.sort()
+    matches = ref.matches
+    return [(index, other) for index, other in candidates if other != code and matches(other)]
+
+
+@lru_cache(maxsize=65536)
+def _spans(references: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(first category, last category, reference) per reference: most references miss every listed category."""
+    return tuple((parsed.first_category, parsed.last_category, ref)
+                 for ref, parsed in ((ref, parse_reference(ref)) for ref in references))
+
+
+def _hits(references: tuple[str, ...], code: str, by_category: dict[str, list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    hits: list[tuple[int, str]] = []
+    for first, last, reference in _spans(references):
+        if first == last:
+            if first not in by_category:
+                continue
+        elif not any(first <= category <= last for category in by_category):
+            continue
+        hits.extend(_matching_lines(reference, code, by_category))
+    return hits
 
 
 def _short(text: str) -> str:
@@ -135,12 +159,7 @@ def _note_checks(
             token = (note.kind, note.source, note.text)
             if token in seen:
                 continue
-            hits: list[tuple[int, str]] = []
-            for reference in note.references:
-                hits.extend(_matching_lines(reference, code, by_category))
-            label = NOTE_LABELS[note.kind]
-            section = NOTE_GUIDELINES[note.kind]
-            where = _where(code, note)
+            hits = _hits(note.references, code, by_category)
             if hits:
                 if note.kind != CODE_FIRST or lines[index].role != PRINCIPAL or facts.manifestation:
                     continue  # met (a manifestation listed first is reported as manifestation_first)
@@ -149,25 +168,30 @@ def _note_checks(
                     continue
                 seen.add(token)
                 message = (
-                    f"“{label}” note at {where}: {display_code(after[0])} is coded, but as a secondary diagnosis; "
-                    f"it is sequenced before {display_code(code)}."
+                    f"“{NOTE_LABELS[CODE_FIRST]}” note at {_where(code, note)}: {display_code(after[0])} is coded, "
+                    f"but as a secondary diagnosis; it is sequenced before {display_code(code)}."
                 )
-                found.append((index, GuidelineCheck("code_first_sequence", (code, after[0]), message, section)))
+                found.append((index, GuidelineCheck("code_first_sequence", (code, after[0]), message, "I.A.13")))
                 continue
             seen.add(token)
-            if note.kind == CODE_FIRST:
-                tail = ("If one applies, code it and sequence it first." if note.conditional
-                        else "No code it names is listed.")
-            elif note.kind == USE_ADDITIONAL:
-                tail = "Add one if the record supports it."
-            else:
-                tail = "Two codes may be needed to describe the condition fully."
-            body = _short(note.text)
-            if not body.endswith((".", "…", ":")):
-                body += "."
-            message = f"“{label}” note at {where}: {body} {tail}"
-            found.append((index, GuidelineCheck(note.kind, (code,), message, section)))
+            found.append((index, _unmet_note(code, note)))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _unmet_note(code: str, note: InstructionalNote) -> GuidelineCheck:
+    """The check for a note no listed code meets (the same for every answer: built once)."""
+    if note.kind == CODE_FIRST:
+        tail = "If one applies, code it and sequence it first." if note.conditional else "No code it names is listed."
+    elif note.kind == USE_ADDITIONAL:
+        tail = "Add one if the record supports it."
+    else:
+        tail = "Two codes may be needed to describe the condition fully."
+    body = _short(note.text)
+    if not body.endswith((".", "…", ":")):
+        body += "."
+    message = f"“{NOTE_LABELS[note.kind]}” note at {_where(code, note)}: {body} {tail}"
+    return GuidelineCheck(note.kind, (code,), message, NOTE_GUIDELINES[note.kind])
 
 
 def _icd_index(
@@ -192,6 +216,7 @@ def instructional_note_checks(lines: list[AnswerLine], oracle: Oracle) -> list[t
     return _note_checks(lines, icd_facts, by_category)
 
 
+@lru_cache(maxsize=65536)
 def note_message_for_student(check: GuidelineCheck) -> str:
     """How an instructional note reads on a student's line: something to check, never a deduction."""
     lead = "Sequencing note" if check.kind == "code_first_sequence" else "Note to check"
@@ -228,19 +253,17 @@ def guideline_checks(
         by_category.setdefault(code[:3], []).append((index, code))
     reported: set[tuple[str, str]] = set()
     for index, code, facts in icd_facts:
-        for ref in facts.excludes1:
-            for other_index, other in _matching_lines(ref, code, by_category):
-                pair = (code, other) if code < other else (other, code)
-                if pair in reported:
-                    continue
-                reported.add(pair)
-                message = (
-                    f"{display_code(code)} and {display_code(other)} are an Excludes1 pair: "
-                    "they are not coded together."
-                )
-                checks.append(GuidelineCheck("excludes1", pair, message, "I.A.12.a"))
-                per_line.setdefault(index, []).append(message)
-                per_line.setdefault(other_index, []).append(message)
+        if not facts.excludes1:
+            continue
+        for other_index, other in _hits(facts.excludes1, code, by_category):
+            pair = (code, other) if code < other else (other, code)
+            if pair in reported:
+                continue
+            reported.add(pair)
+            message = f"{display_code(code)} and {display_code(other)} are an Excludes1 pair: they are not coded together."
+            checks.append(GuidelineCheck("excludes1", pair, message, "I.A.12.a"))
+            per_line.setdefault(index, []).append(message)
+            per_line.setdefault(other_index, []).append(message)
 
     for index, code, facts in icd_facts:
         line = lines[index]
