@@ -7,6 +7,7 @@ order drawn for each attempt (``services.attempts.choice_order_draw``).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -103,6 +104,14 @@ def _choices_read(raw: dict, where: str) -> list[tuple[str, bool]]:
     return choices
 
 
+def _choices_create(question: Question, choices: list[tuple[str, bool]]) -> None:
+    """Rows for the choices, ``position`` in file order. They are inserted in a shuffled order so that
+    ids (which the API shows) do not follow the file: a key written first does not get the lowest id."""
+    rows = [Choice(question=question, text=t, is_correct=c, position=i) for i, (t, c) in enumerate(choices)]
+    random.Random(question.slug).shuffle(rows)
+    Choice.objects.bulk_create(rows)
+
+
 def _choices_update(question: Question, choices: list[tuple[str, bool]]) -> None:
     """Bring a question's choices in line with the file.
 
@@ -114,9 +123,7 @@ def _choices_update(question: Question, choices: list[tuple[str, bool]]) -> None
     answered = question.attempt_items.exists()
     if not answered:
         question.choices.all().delete()
-        Choice.objects.bulk_create(
-            Choice(question=question, text=t, is_correct=c, position=i) for i, (t, c) in enumerate(choices)
-        )
+        _choices_create(question, choices)
         return
     by_text = {c.text: c for c in current}
     kept = {text for text, _ in choices if text in by_text}
@@ -179,9 +186,7 @@ def bank_load(*, paths: Iterable[Path] | None = None) -> dict[str, int]:
             question = existing.get(data["slug"])
             if question is None:
                 question = Question.objects.create(**fields, release=release)
-                Choice.objects.bulk_create(
-                    Choice(question=question, text=t, is_correct=c, position=i) for i, (t, c) in enumerate(choices)
-                )
+                _choices_create(question, choices)
                 created += 1
                 continue
             same = all(getattr(question, k) == v for k, v in fields.items()) and [
