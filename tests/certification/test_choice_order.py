@@ -151,3 +151,20 @@ def test_always_picking_the_first_choice_shown_scores_near_chance_on_the_demo_ba
     expected = sum(chance.values()) / len(chance)
     print(f"first choice shown, demo exam bank: {observed:.1%} over {len(graded)} questions (chance {expected:.1%})")
     assert observed < 0.6 and abs(observed - expected) < 0.15
+
+
+def test_choice_ids_do_not_follow_the_order_a_bank_file_lists_them_in(tmp_path):
+    questions = "".join(
+        f"  - id: keyed-first-{n}\n    stem: s{n}\n    rationale: r\n    choices:\n"
+        f"      - {{text: right {n}, correct: true}}\n      - {{text: wrong {n}a}}\n"
+        f"      - {{text: wrong {n}b}}\n      - {{text: wrong {n}c}}\n"
+        for n in range(30)
+    )
+    (tmp_path / "keyed.yaml").write_text("domain: em\nquestions:\n" + questions)
+    bank_load(paths=[tmp_path / "keyed.yaml"])
+    lowest_is_key = 0
+    for question in Question.objects.prefetch_related("choices"):
+        choices = list(question.choices.all())
+        assert choices[0].is_correct and choices[0].position == 0  # the file order is kept as the written order
+        lowest_is_key += min(choices, key=lambda c: c.pk).is_correct
+    assert lowest_is_key <= 15
