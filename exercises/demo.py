@@ -155,12 +155,33 @@ def _case_load(data: dict, lines: list[dict], *, author, icd, publish: bool) -> 
         if case.icd10cm_release_id is None and icd is not None:
             case.icd10cm_release = icd
             case.save(update_fields=["icd10cm_release", "updated_at"])
+        _chart_refresh(case, data, author=author)
         if publish and not case.is_published:
             case.is_published = True  # a draft kept by an earlier refusal: published once its key passes
     _, new_version = answer_key_publish(actor=author, case=case, lines=lines, note="Demo content")
     if case.is_published and not Case.objects.filter(pk=case.pk, is_published=True).exists():
         case.save(update_fields=["is_published", "updated_at"])
     return created, new_version
+
+
+def _chart_refresh(case: Case, data: dict, *, author) -> None:
+    """Bring an existing demo case's descriptive fields, documents and code-set pins in line with the data file.
+
+    A corrected key often rests on corrected chart text: a database loaded before must show the
+    chart the new key was written for. Nothing is written when the case already matches.
+    """
+    fields = {name: data.get(name) for name in CASE_FIELDS if data.get(name) is not None}
+    for system, field in (("cpt", "cpt_release"), ("hcpcs", "hcpcs_release")):
+        if getattr(case, f"{field}_id") is None:  # pinned once every code of the key exists in the demo set
+            codes = {normalize_code(line["code"]) for line in _key_lines(data) if line["system"] == system}
+            release = _release_if_all_present(system, codes)
+            if release is not None:
+                fields[field] = release
+    documents = [{"kind": d.get("kind", "progress_note"), "title": d["title"], "body": d["body"]} for d in data["documents"]]
+    stored = [{"kind": d.kind, "title": d.title, "body": d.body} for d in case.documents.order_by("order")]
+    if stored == documents and all(getattr(case, name) == value for name, value in fields.items()):
+        return
+    case_save(actor=author, case=case, fields=fields, documents=documents)
 
 
 def _attempts() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from exercises.demo import COHORT_NAME, demo_cases
@@ -63,3 +65,45 @@ def test_demo_load_is_idempotent_and_builds_the_cohort(django_capture_on_commit_
     assert SubmissionScore.objects.count() >= 2
     demo.load()
     assert (Case.objects.count(), AnswerKey.objects.count()) == (cases, keys)
+
+
+@pytest.mark.django_db
+def test_a_database_loaded_before_gets_the_corrected_chart_text_and_demo_codes(tmp_path):
+    from accounts import demo as accounts_demo
+    from codesets.bundled import CPT_DEMO_FILE
+    from codesets.demo import demo_release_refresh
+    from codesets.models import Code, CodeSetRelease
+    from codesets.services import release_import
+    from exercises import demo
+    from exercises.models import Case
+
+    # A demo CPT set as an earlier version of the file had it: one code fewer, one reworded.
+    lines = CPT_DEMO_FILE.read_text(encoding="utf-8").splitlines()
+    older = [line for line in lines if not line.startswith("93010")]
+    assert len(older) == len(lines) - 1
+    old_file = tmp_path / "cpt_demo_older.csv"
+    old_file.write_text("\n".join(older) + "\n", encoding="utf-8")
+    cpt = release_import(system="cpt", path=old_file, label="2026 demo (plain language)",
+                         effective_from=datetime.date(2026, 1, 1), activate=True).release
+    Code.objects.filter(release=cpt, code="99214").update(long_title="An older wording")
+
+    assert demo_release_refresh(release=cpt, path=CPT_DEMO_FILE) == 2
+    assert Code.objects.get(release=cpt, code="93010").billable
+    assert Code.objects.get(release=cpt, code="99214").long_title != "An older wording"
+    cpt.refresh_from_db()
+    assert cpt.billable_count == Code.objects.filter(release=cpt, billable=True).count()
+    assert demo_release_refresh(release=cpt, path=CPT_DEMO_FILE) == 0  # unchanged file: nothing to do
+
+    accounts_demo.load()
+    demo.load()
+    case = Case.objects.get(slug=demo.demo_cases()[0]["slug"])
+    first_document = case.documents.order_by("order").first()
+    first_document.body = "Chart text from an earlier version of the demo file."
+    first_document.save()
+    Case.objects.filter(pk=case.pk).update(title="An older title")
+    demo.load()
+    case.refresh_from_db()
+    wanted = demo.demo_cases()[0]
+    assert case.title == wanted["title"]
+    assert [d.body for d in case.documents.order_by("order")] == [d["body"] for d in wanted["documents"]]
+    assert CodeSetRelease.objects.get(pk=cpt.pk).is_current
