@@ -88,9 +88,16 @@ def demographic_problems(code: str, facts: CodeFacts, demographics: Demographics
     if age is not None and (
         (facts.min_age is not None and age < facts.min_age) or (facts.max_age is not None and age > facts.max_age)
     ):
-        low = facts.min_age if facts.min_age is not None else 0
-        high = f"{facts.max_age}" if facts.max_age is not None else "any age"
-        message = f"{display_code(code)} applies to ages {low} to {high}; this patient is {age}."
+        low, high = facts.min_age or 0, facts.max_age
+        if high == 0:
+            who = "newborns (age 0)"
+        elif high is None:
+            who = f"patients aged {low} and over"
+        elif not low:
+            who = f"patients aged {high} or under"
+        else:
+            who = f"patients aged {low} to {high}"
+        message = f"{display_code(code)} is for {who}; this patient is {age}."
         problems.append(GuidelineCheck("age_conflict", (code,), message, ""))
     return problems
 

@@ -59,6 +59,21 @@ def test_maternity_ages_follow_the_mce(age, conflict):
     assert ([c.kind for c in checks] == ["age_conflict"]) is conflict
 
 
+@pytest.mark.parametrize("code, age, message", [
+    ("Z3800", 1, "Z38.00 is for newborns (age 0); this patient is 1."),
+    ("N400", 14, "N40.0 is for patients aged 15 and over; this patient is 14."),
+    ("Z00121", 18, "Z00.121 is for patients aged 17 or under; this patient is 18."),
+    ("O80", 65, "O80 is for patients aged 9 to 64; this patient is 65."),
+])
+def test_an_age_conflict_says_who_the_code_is_for(code, age, message):
+    from exercises.grading import CodeFacts
+
+    sex, low, high = demographic_edit(code)
+    checks, _ = guideline_checks([AnswerLine(code)], {"icd10cm": {code: CodeFacts(min_age=low, max_age=high)}},
+                                 Demographics(age=age))
+    assert [c.message for c in checks] == [message]
+
+
 def test_a_male_patient_with_a_female_only_code_conflicts():
     checks, _ = guideline_checks([AnswerLine("N7001"), AnswerLine("N400")], {"icd10cm": _facts()},
                                  Demographics(age=40, sex="M"))

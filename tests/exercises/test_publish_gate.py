@@ -28,7 +28,7 @@ EXPECTED = [
     "Q99.999 is not a code in the pinned ICD-10-CM release",
     "E11.6 is a header, not a billable code",
     "S52.521 needs a 7th character",
-    "N40.0 applies to ages 15 to any age; this patient is 10",
+    "N40.0 is for patients aged 15 and over; this patient is 10",
     "O80 is for female patients only",
 ]
 
