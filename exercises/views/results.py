@@ -54,7 +54,7 @@ def _tally(lines: list[dict]) -> dict:
         if verdict in ("partial", "wrong", "missing"):
             points_lost += max(0.0, float(line.get("points_possible") or 0.0) - float(line.get("points_earned") or 0.0))
     return {**counts, "not_right": counts["partial"] + counts["wrong"], "points_lost": round(points_lost, 2),
-            "lines": sum(counts.values())}
+            "points_lost_text": f"{round(points_lost, 2):g}", "lines": sum(counts.values())}
 
 
 def _extra_costs(score: SubmissionScore, lines: list[dict]) -> dict | None:
