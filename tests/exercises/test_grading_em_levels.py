@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exercises.grading import CPT, EM, PRINCIPAL, PROCEDURE, AnswerLine, KeyLine, Policy, compile_key, grade
 from exercises.grading.em import EM_CODES, FAMILIES, em_distance
@@ -128,3 +130,36 @@ def test_every_family_is_in_order_and_disjoint():
         if family.bands:
             assert len(family.bands) == len(family.codes)
     assert em_distance("99214", "99211") == -3 and em_distance("99214", "99204") is None
+
+
+EM_KEY = compile_key([
+    KeyLine("I10", PRINCIPAL), KeyLine("99214", EM, CPT, modifiers=("25",)), KeyLine("99223", EM, CPT),
+    KeyLine("99396", EM, CPT, optional=True), KeyLine("93000", PROCEDURE, CPT),
+])
+em_line = st.builds(
+    AnswerLine, code=st.sampled_from(["99211", "99212", "99213", "99214", "99215", "99204", "99221", "99222", "99223",
+                                      "99233", "99395", "99396", "99397", "93000", "99291"]),
+    role=st.sampled_from([EM, PROCEDURE]), system=st.just(CPT), modifiers=st.sampled_from([(), ("25",)]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(em_line, max_size=6), st.randoms(use_true_random=False))
+def test_em_pairing_is_order_free_in_range_and_only_feedback_when_it_earns_nothing(lines, rng):
+    answer_lines = [AnswerLine("I10", PRINCIPAL), *lines]
+    policy = Policy(em_level_credit=0.0)
+    first = grade(EM_KEY, answer_lines, policy=policy)
+    shuffled = answer_lines[:1] + rng.sample(answer_lines[1:], len(answer_lines) - 1)
+    second = grade(EM_KEY, shuffled, policy=policy)
+    assert 0.0 <= first.score <= 100.0 and first.score == second.score and first.counts == second.counts
+    # With no credit for a level, pairing an E/M line with a neighbour changes the words, not the score:
+    # the same answer with those codes swapped for codes matching nothing scores the same.
+    exact = {line.code for line in EM_KEY.lines}
+    stand_in: dict[str, str] = {}  # one per code, so repeated lines are still repeats
+    blind = [
+        line if line.code in exact or line.role == PRINCIPAL
+        else AnswerLine(stand_in.setdefault(line.code, f"{len(stand_in):04d}T"), line.role, CPT, line.modifiers)
+        for line in answer_lines
+    ]
+    assert grade(EM_KEY, blind, policy=policy).score == first.score
+    assert 0.0 <= grade(EM_KEY, shuffled).score <= 100.0
