@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from .services import rollup_pending_clear, rollup_pending_clear_many
-from .services.attempts import attempts_close_overdue
+from .services.attempts import attempt_close_at_deadline, attempts_close_overdue
 from .services.rollups import rollups_refresh, rollups_refresh_many
 from .services.scoring import attempt_score
 
@@ -45,3 +45,9 @@ def refresh_rollups(student_ids: list[int]) -> None:
 def close_overdue_attempts() -> dict[str, int]:
     """Close attempts past their deadline (each exactly once) and re-queue unscored submissions."""
     return attempts_close_overdue()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=30, max_retries=5)
+def close_attempt_at_deadline(attempt_id: int) -> bool:
+    """Close one attempt when its time (plus grace) is up; early, it queues itself again. Safe to run twice."""
+    return attempt_close_at_deadline(attempt_id=attempt_id)

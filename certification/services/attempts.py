@@ -1,4 +1,9 @@
-"""Timed attempts: assemble, start, save answers (server-enforced deadline), flag, submit, close overdue."""
+"""Timed attempts: assemble, start, save answers (server-enforced deadline), flag, submit, close overdue.
+
+Closing on time: each attempt queues its own deadline task when it starts (attempt_close_at_deadline,
+due at deadline + grace); the periodic sweep (attempts_close_overdue) is the safety net for a task
+that was lost. Either way attempt_close's conditional UPDATE closes an attempt exactly once.
+"""
 
 from __future__ import annotations
 
@@ -147,6 +152,7 @@ def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> 
             focus_since=now,
         )
         AttemptItem.objects.bulk_create(attempt_items_build(attempt=attempt, questions=questions))
+        transaction.on_commit(lambda: _queue_deadline_close(attempt.pk, attempt.deadline))
     return attempt
 
 
@@ -175,17 +181,27 @@ def attempt_focus(*, attempt: ExamAttempt, position: int) -> None:
         _accumulate_focus(attempt, now, position)
 
 
+def _choice_ids(item: AttemptItem, chosen: set[int]) -> set[int]:
+    """The item's choices: the order drawn at the start lists them, so a save needs no query for them.
+
+    Items from before orders were stored, or an answer the stored order does not cover (the bank was
+    reloaded during the exam), are checked against the question's choices as they are now.
+    """
+    if item.choice_order and chosen <= set(item.choice_order):
+        return set(item.choice_order)
+    return set(item.question.choices.values_list("pk", flat=True))
+
+
 def _clean_response(item: AttemptItem, raw) -> object | None:
     question = item.question
     if raw in (None, "", [], {}):
         return None
-    choice_ids = {c.pk for c in question.choices.all()}
     if question.kind == QuestionKind.SINGLE:
         try:
             choice = int(raw[0] if isinstance(raw, list) and len(raw) == 1 else raw)
         except (TypeError, ValueError):
             raise InvalidAnswer("Choose one of the listed answers.") from None
-        if choice not in choice_ids:
+        if choice not in _choice_ids(item, {choice}):
             raise InvalidAnswer("That answer is not one of this question's choices.")
         return {"choice": choice}
     if question.kind == QuestionKind.MULTIPLE:
@@ -194,7 +210,7 @@ def _clean_response(item: AttemptItem, raw) -> object | None:
             chosen = sorted({int(v) for v in values})
         except (TypeError, ValueError):
             raise InvalidAnswer("Choose answers from the list.") from None
-        if not set(chosen) <= choice_ids:
+        if not set(chosen) <= _choice_ids(item, set(chosen)):
             raise InvalidAnswer("One of those answers is not a choice of this question.")
         return {"choices": chosen} if chosen else None
     text = str(raw[0] if isinstance(raw, list) and raw else raw).strip()
@@ -226,55 +242,58 @@ def answer_save(
     revision: int | None = None,
     ip_address: str | None = None,
 ) -> SaveResult:
-    """Save one answer. Rejected after the deadline (plus grace) whatever the client claims."""
+    """Save one answer in one short transaction: one locking read, one write (two more when the focus moves).
+
+    The attempt row is locked with the item and its question in the same query, so a save and the
+    closing of the attempt never overlap: a save either lands before the closing (and is scored) or
+    sees the attempt closed. An answer is accepted while the attempt is open and the server handles
+    it no later than the deadline plus the grace (answer_grace_seconds), whatever the client claims.
+    """
     if attempt.student_id != student.pk:
         _deny(student=student, attempt=attempt, action="exam.foreign_attempt", detail={"position": position}, ip=ip_address)
         raise AttemptClosed("This exam belongs to someone else.")
     now = clock.now()
+    refusal = None
     with transaction.atomic():
-        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        item = (
+            AttemptItem.objects.select_related("attempt", "question")
+            .select_for_update(of=("attempt",), no_key=True)
+            .filter(attempt_id=attempt.pk, position=position)
+            .first()
+        )
+        locked = item.attempt if item is not None else attempt
         if locked.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed("This exam has been submitted; answers can no longer change.")
         late_by = (now - locked.deadline).total_seconds()
         if late_by > answer_grace_seconds():
-            late = True
+            refusal = "late"
+        elif item is None or (question_id is not None and item.question_id != question_id):
+            refusal = "tampered"
         else:
-            late = False
-            item = (
-                AttemptItem.objects.select_related("question")
-                .prefetch_related("question__choices")
-                .filter(attempt=locked, position=position)
-                .first()
-            )
-    if late:
+            clean = _clean_response(item, response)
+            merged = revision is not None and revision != item.revision
+            if merged:
+                audit_record(
+                    actor=student, action="exam.answer_merged", target=locked,
+                    before={"position": position, "response": item.response, "revision": item.revision},
+                    after={"response": clean, "client_revision": revision}, ip_address=ip_address,
+                )
+            item.response = clean
+            item.revision += 1
+            item.answered_at = now
+            item.save(update_fields=["response", "revision", "answered_at"])
+            if locked.focus_position != position:
+                _accumulate_focus(locked, now, position)
+    if refusal == "late":
         _deny(student=student, attempt=attempt, action="exam.late_answer", detail={"position": position, "late_seconds": round(late_by)}, ip=ip_address)
         raise LateAnswer("Time is up: answers after the deadline are not accepted.")
-    if item is None or (question_id is not None and item.question_id != question_id):
+    if refusal == "tampered":
         _deny(
             student=student, attempt=attempt, action="exam.tampered_item",
             detail={"position": position, "question_id": question_id}, ip=ip_address,
         )
         raise InvalidAnswer("That question is not part of this exam.")
-    clean = _clean_response(item, response)
-    with transaction.atomic():
-        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
-        if locked.status != AttemptStatus.IN_PROGRESS:
-            raise AttemptClosed("This exam has been submitted; answers can no longer change.")
-        current = AttemptItem.objects.select_for_update().get(pk=item.pk)
-        merged = revision is not None and revision != current.revision
-        if merged:
-            audit_record(
-                actor=student, action="exam.answer_merged", target=locked,
-                before={"position": position, "response": current.response, "revision": current.revision},
-                after={"response": clean, "client_revision": revision}, ip_address=ip_address,
-            )
-        current.response = clean
-        current.revision += 1
-        current.answered_at = now
-        current.save(update_fields=["response", "revision", "answered_at"])
-        if locked.focus_position != position:
-            _accumulate_focus(locked, now, position)
-    return SaveResult(item=current, merged=merged)
+    return SaveResult(item=item, merged=merged)
 
 
 def flag_set(*, attempt: ExamAttempt, student, position: int, flagged: bool) -> AttemptItem:
@@ -346,6 +365,49 @@ def attempts_close_overdue() -> dict[str, int]:
         _queue_scoring(attempt_id)
         requeued += 1
     return {"closed": closed, "requeued": requeued}
+
+
+# An attempt's own deadline task fires this long after deadline + grace (the last accepted instant).
+DEADLINE_TASK_MARGIN_SECONDS = 0.5
+# A countdown longer than the broker's visibility timeout (an hour) would be delivered again while it
+# waits: a long exam's task waits at most this long at a time and re-arms itself until it is due.
+DEADLINE_TASK_MAX_WAIT_SECONDS = 30 * 60
+
+
+def attempt_close_at_deadline(*, attempt_id: int) -> bool:
+    """The attempt's own deadline task: close it once its deadline plus the grace has passed.
+
+    Early (a re-armed hop of a long exam, a clock that runs behind), it queues itself again for the
+    time left. Closed already (submitted, or closed by the sweep), it does nothing: attempt_close's
+    conditional UPDATE lets exactly one of the deadline task, the sweep and the student close it.
+    Returns True when this call closed the attempt.
+    """
+    deadline = (
+        ExamAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.IN_PROGRESS).values_list("deadline", flat=True).first()
+    )
+    if deadline is None:
+        return False
+    if clock.now() <= deadline + datetime.timedelta(seconds=answer_grace_seconds()):
+        _queue_deadline_close(attempt_id, deadline)
+        return False
+    return attempt_close(attempt_id=attempt_id, reason=CloseReason.TIMED_OUT)
+
+
+def _queue_deadline_close(attempt_id: int, deadline: datetime.datetime) -> None:
+    """Queue the attempt's deadline task for deadline + grace; the sweep closes the attempt if this fails."""
+    import logging
+
+    from ..tasks import close_attempt_at_deadline
+
+    if close_attempt_at_deadline.app.conf.task_always_eager:
+        return  # no worker to wait: in-process tasks would run now, before the deadline
+    due = deadline + datetime.timedelta(seconds=answer_grace_seconds())
+    wait = (due - clock.now()).total_seconds() + DEADLINE_TASK_MARGIN_SECONDS
+    try:
+        close_attempt_at_deadline.apply_async((attempt_id,), countdown=min(max(wait, 0.0), DEADLINE_TASK_MAX_WAIT_SECONDS))
+    except Exception:  # noqa: BLE001 - any broker/transport error; the periodic sweep closes the attempt
+        logging.getLogger(__name__).warning(
+            "Could not queue the deadline task of exam attempt %s; the overdue sweep will close it", attempt_id, exc_info=True)
 
 
 def _queue_scoring(attempt_id: int) -> None:
