@@ -8,8 +8,9 @@ Rules (documented for students and instructors in docs/grading.md):
    character ``seventh_char_credit``; same subcategory (4+ characters) ``subcategory_credit``;
    same category (3 characters) ``category_credit``; an E/M code one level from the key's in the
    same family (em.py) ``em_level_credit``. A right CPT/HCPCS code (or E/M level) with other
-   modifiers is multiplied by ``modifier_credit``, with other units by ``units_credit``.
-   An E/M code two or more levels off, or in the wrong preventive age band, is paired with the
+   modifiers is multiplied by ``modifier_credit``, with other units by ``units_credit``. An inpatient
+   diagnosis whose key line carries a POA indicator keeps ``1 - poa_credit`` of its credit when the
+   student's indicator differs (poa.py, guidelines Appendix I). An E/M code two or more levels off, or in the wrong preventive age band, is paired with the
    key line for the feedback but earns nothing: it is one wrong line, scored like a missing line
    plus an extra one.
 3. Score = earned / max(key points, entered points) (the default ``max`` policy), so every extra
@@ -25,6 +26,7 @@ from .assignment import max_weight_assignment
 from .checks import guideline_checks
 from .em import AGE_BANDS, EM_CODES, em_message
 from .normalize import display_code
+from .poa import EXEMPT as POA_EXEMPT, poa_messages
 from .prepare import CompiledKey, prepare_answer
 from .types import (
     CORRECT,
@@ -55,6 +57,11 @@ _DISPLAY_PAIR_WEIGHT = 1e-9
 _ROLE_ORDER = {role: n for n, role in enumerate(ROLES)}
 _DX_PRINCIPAL_SENSITIVE = frozenset({PRINCIPAL, SECONDARY})
 _EMPTY_ORACLE: dict[str, dict[str, CodeFacts]] = {}
+
+
+def _poa_right(key_poa: str, answer_poa: str) -> bool:
+    """A key line without a POA indicator does not grade it; an exempt key line accepts a blank."""
+    return not key_poa or key_poa == answer_poa or (key_poa == POA_EXEMPT and not answer_poa)
 
 
 def _em_level_credit(key: KeyLine, code: str, policy: Policy) -> float:
@@ -106,6 +113,8 @@ def _pair_credit(key: KeyLine, answer: AnswerLine, policy: Policy) -> float:
             return 0.0
         if (key.role == PRINCIPAL) != (answer.role == PRINCIPAL):
             credit *= policy.wrong_position_credit
+        if key.poa and not _poa_right(key.poa, answer.poa):
+            credit *= 1.0 - policy.poa_credit
     return credit
 
 
@@ -113,7 +122,7 @@ def _explain(key: KeyLine, answer: AnswerLine, policy: Policy) -> list[str]:
     code = answer.code
     if code == key.code and (key.role == answer.role or answer.role not in _DX_PRINCIPAL_SENSITIVE) and (
         key.role not in PROCEDURE_ROLES or (answer.units == key.units and set(answer.modifiers) == set(key.modifiers))
-    ):
+    ) and _poa_right(key.poa, answer.poa):
         return []
     messages: list[str] = []
     key_code = display_code(key.code, key.system)
@@ -147,6 +156,8 @@ def _explain(key: KeyLine, answer: AnswerLine, policy: Policy) -> list[str]:
             messages.append("Sequencing: this code is the principal (first-listed) diagnosis, not a secondary one.")
         else:
             messages.append("Sequencing: this code is a secondary diagnosis, not the principal (first-listed) one.")
+    if key.poa and key.role not in PROCEDURE_ROLES and not _poa_right(key.poa, answer.poa):
+        messages.extend(poa_messages(key.poa, answer.poa, key_code))
     return messages
 
 
@@ -179,7 +190,8 @@ def _assign(key: CompiledKey, answers: list[AnswerLine], policy: Policy) -> dict
         for i in candidates:
             kl = key_lines[i]
             if kl.code == answer.code and kl.role == answer.role and (
-                kl.role not in PROCEDURE_ROLES or (kl.units == answer.units and kl.modifiers == answer.modifiers)
+                (kl.units == answer.units and kl.modifiers == answer.modifiers) if kl.role in PROCEDURE_ROLES
+                else (not kl.poa or kl.poa == answer.poa)
             ):
                 credit = 1.0  # the common case: an exact line
             else:
@@ -274,7 +286,7 @@ def grade(
                 findings.append(LineFinding(
                     MISSING, line.role, line.system, key_index=i, key_code=line.code, key_modifiers=line.modifiers,
                     key_units=line.units, optional=True, rationale=line.rationale, guideline=line.guideline,
-                    messages=["Optional line: leaving it out costs nothing."],
+                    messages=["Optional line: leaving it out costs nothing."], key_poa=line.poa,
                 ))
                 continue
             key_weight += line.points
@@ -282,7 +294,7 @@ def grade(
             finding = LineFinding(
                 MISSING, line.role, line.system, key_index=i, key_code=line.code, key_modifiers=line.modifiers,
                 key_units=line.units, points_possible=line.points, rationale=line.rationale, guideline=line.guideline,
-                messages=["Not coded: under-coding costs points."],
+                messages=["Not coded: under-coding costs points."], key_poa=line.poa,
             )
             if line.role == PRINCIPAL and unmatched_principal_key is None:
                 unmatched_principal_key = finding
@@ -300,7 +312,7 @@ def grade(
             findings.append(LineFinding(
                 WRONG, line.role, line.system, i, j, line.code, answer_line.code,
                 line.modifiers, answer_line.modifiers, line.units, answer_line.units, 0.0, line.points, 0.0,
-                line.optional, line.rationale, line.guideline, messages,
+                line.optional, line.rationale, line.guideline, messages, line.poa, answer_line.poa,
             ))
             counts[WRONG] += 1
             continue
@@ -308,8 +320,8 @@ def grade(
         points = credit * line.points
         earned += points
         if answer_line.code == line.code and answer_line.role == line.role and (
-            line.role not in PROCEDURE_ROLES
-            or (answer_line.units == line.units and answer_line.modifiers == line.modifiers)
+            (answer_line.units == line.units and answer_line.modifiers == line.modifiers) if line.role in PROCEDURE_ROLES
+            else (not line.poa or line.poa == answer_line.poa)
         ):
             found = line_messages.get(j)  # an exact line: nothing to explain
             messages = list(found) if found else []
@@ -322,7 +334,7 @@ def grade(
         findings.append(LineFinding(
             verdict, line.role, line.system, i, j, line.code, answer_line.code,
             line.modifiers, answer_line.modifiers, line.units, answer_line.units, credit, line.points, points,
-            line.optional, line.rationale, line.guideline, messages,
+            line.optional, line.rationale, line.guideline, messages, line.poa, answer_line.poa,
         ))
 
     extras = [j for j in range(len(answers)) if j not in matches]
@@ -338,6 +350,7 @@ def grade(
             counts[WRONG] += 1
             unmatched_principal_key.answer_index = j
             unmatched_principal_key.answer_code = line.code
+            unmatched_principal_key.answer_poa = line.poa
             unmatched_principal_key.messages = [
                 f"The principal diagnosis is {display_code(unmatched_principal_key.key_code)}; "
                 f"{display_code(line.code)} earns no credit.",
@@ -348,7 +361,7 @@ def grade(
         messages.insert(0, "Not supported by the documentation: over-coding costs points.")
         findings.append(LineFinding(
             EXTRA, line.role, line.system, answer_index=j, answer_code=line.code, answer_modifiers=line.modifiers,
-            answer_units=line.units, messages=messages,
+            answer_units=line.units, messages=messages, answer_poa=line.poa,
         ))
         counts[EXTRA] += 1
     entered_weight += n_extra * policy.extra_penalty

@@ -20,7 +20,8 @@ from typing import Iterable, Sequence
 
 from .checks import demographic_problems, guideline_checks, instructional_note_checks, validity_problem
 from .normalize import code_shape_ok, display_code
-from .types import CPT, HCPCS, ICD10CM, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
+from .poa import APPENDIX_I, key_poa_warnings
+from .types import CPT, DIAGNOSIS_ROLES, HCPCS, ICD10CM, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
 
 BLOCKING_KINDS = frozenset({"invalid_code", "header_code", "missing_seventh", "age_conflict", "sex_conflict"})
 
@@ -58,8 +59,13 @@ def _problem(line: int | None, check: GuidelineCheck, prefix: str = "") -> KeyPr
     return KeyProblem(line, code, check.kind, prefix + check.message, check.guideline)
 
 
-def key_review(lines: Sequence[KeyLine], oracle: Oracle, demographics: Demographics | None = None) -> KeyReview:
-    """Blocking problems and warnings of an answer key (codes already normalised, no dots)."""
+def key_review(lines: Sequence[KeyLine], oracle: Oracle, demographics: Demographics | None = None, *,
+               inpatient: bool = False) -> KeyReview:
+    """Blocking problems and warnings of an answer key (codes already normalised, no dots).
+
+    ``inpatient``: the key's diagnoses carry present-on-admission indicators (Appendix I), checked against the
+    exempt list; what is off is a warning.
+    """
     review = KeyReview()
     answer_like = [AnswerLine(line.code, line.role, line.system, line.modifiers, line.units) for line in lines]
     checks, _ = guideline_checks(answer_like, oracle, demographics)
@@ -83,6 +89,14 @@ def key_review(lines: Sequence[KeyLine], oracle: Oracle, demographics: Demograph
                                        for check in demographic_problems(alternate, facts, demographics))
     for index, check in instructional_note_checks(answer_like, oracle):
         review.warnings.append(_problem(index + 1, check))
+    if inpatient:
+        for number, line in enumerate(lines, start=1):
+            if line.system != ICD10CM or line.role not in DIAGNOSIS_ROLES:
+                continue
+            facts = icd_table.get(line.code)
+            for message in key_poa_warnings(line.poa, line.code, facts.poa_exempt if facts else None):
+                review.warnings.append(KeyProblem(number, line.code, "poa", f"{display_code(line.code)} {message}",
+                                                  APPENDIX_I))
     review.problems.sort(key=lambda p: (p.line or 0))
     return review
 

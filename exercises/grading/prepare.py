@@ -6,6 +6,7 @@ from typing import Iterable, Sequence
 
 from .em import EM_CODES
 from .normalize import normalize_code_text, display_code, normalize_code, normalize_modifiers, normalize_units
+from .poa import normalize_poa, poa_valid
 from .types import CPT, ICD10CM, PRINCIPAL, PROCEDURE, PROCEDURE_ROLES, ROLES, SECONDARY, AnswerLine, KeyLine
 
 MAX_LINES = 100
@@ -25,11 +26,13 @@ class CompiledKey:
                 continue
             role = line.role if line.role in ROLES else (SECONDARY if line.system == ICD10CM else PROCEDURE)
             alternates = tuple(a for a in (normalize_code(x) for x in line.alternates) if a and a != code)
+            poa = normalize_poa(line.poa) if role not in PROCEDURE_ROLES else ""
             prepared.append(
                 KeyLine(
                     code=code, role=role, system=line.system, modifiers=normalize_modifiers(line.modifiers),
                     units=normalize_units(line.units) or 1, points=float(line.points), alternates=alternates,
                     optional=bool(line.optional), rationale=line.rationale, guideline=line.guideline,
+                    poa=poa if poa_valid(poa) else "",
                 )
             )
         self.lines: tuple[KeyLine, ...] = tuple(prepared)
@@ -100,8 +103,16 @@ def prepare_answer(lines: Sequence[AnswerLine]) -> tuple[list[AnswerLine], list[
             notices.append(f"{display_code(code, line.system)} was entered more than once; the repeat was ignored.")
             continue
         seen.add(token)
-        if code == raw_code and role == line.role and units == line.units and modifiers == line.modifiers:
+        poa = line.poa
+        if poa and (role in PROCEDURE_ROLES or not poa_valid(poa)):
+            poa = normalize_poa(poa) if role not in PROCEDURE_ROLES else ""
+            if poa and not poa_valid(poa):
+                notices.append(f"POA indicator {poa!r} for {display_code(code)} is not one of Y, N, U, W or 1; "
+                               "it was graded as blank.")
+                poa = ""
+        if code == raw_code and role == line.role and units == line.units and modifiers == line.modifiers \
+                and poa == line.poa:
             cleaned.append(line)
         else:
-            cleaned.append(AnswerLine(code, role, line.system, modifiers, units))
+            cleaned.append(AnswerLine(code, role, line.system, modifiers, units, poa))
     return cleaned, notices

@@ -44,6 +44,7 @@ class KeyLine:
     optional: bool = False
     rationale: str = ""
     guideline: str = ""
+    poa: str = ""  # present-on-admission indicator of an inpatient diagnosis (poa.py); "" = not graded
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class AnswerLine:
     system: str = ICD10CM
     modifiers: tuple[str, ...] = ()
     units: int = 1
+    poa: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +76,13 @@ class Policy:
     units_credit: float = 0.5
     wrong_position_credit: float = 0.5
     em_level_credit: float = 0.5  # an E/M code one level from the key's (see em.py); two or more levels earn 0
+    # Share of an inpatient diagnosis line's points that is its POA indicator: a wrong one keeps 1 - poa_credit.
+    poa_credit: float = 0.25
     extra_penalty: float = 1.0
     missing_penalty: float = 0.0
     violation_penalty: float = 0.0
     query_points: float = 1.0
+    query_rubric_weight: float = 0.3  # query exercises: share of the case score that is the query rubric's score
     denominator: str = "max"
     pass_mark: float = 70.0
 
@@ -91,6 +96,8 @@ class Policy:
                 raise ValueError(f"{f.name} must be a number >= 0")
             elif f.name.endswith("_credit") and value > 1:
                 raise ValueError(f"{f.name} must be between 0 and 1")
+        if self.query_rubric_weight > 1:
+            raise ValueError("query_rubric_weight must be between 0 and 1")
         if self.pass_mark > 100:
             raise ValueError("pass_mark must be between 0 and 100")
 
@@ -140,6 +147,7 @@ class CodeFacts:
     min_age: int | None = None
     max_age: int | None = None
     notes: tuple[InstructionalNote, ...] = ()  # code first / use additional / code also, its own and its parents'
+    poa_exempt: bool | None = None  # from an official exempt list loaded with the release; None: poa.py's rules
 
 
 # system -> code (no dot, upper case) -> facts. A system missing from the oracle is not checked.
@@ -172,6 +180,8 @@ class LineFinding:
     rationale: str = ""
     guideline: str = ""
     messages: list[str] = field(default_factory=list)
+    key_poa: str = ""
+    answer_poa: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies and is several times slower.
@@ -182,7 +192,7 @@ class LineFinding:
             "key_units": self.key_units, "answer_units": self.answer_units, "credit": round(self.credit, 4),
             "points_possible": self.points_possible, "points_earned": round(self.points_earned, 4),
             "optional": self.optional, "rationale": self.rationale, "guideline": self.guideline,
-            "messages": list(self.messages),
+            "messages": list(self.messages), "key_poa": self.key_poa, "answer_poa": self.answer_poa,
         }
 
 
