@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 from .checks import demographic_problems, guideline_checks, instructional_note_checks, validity_problem
 from .normalize import code_shape_ok, display_code
+from .drg import DrgGrouper, GrouperError, claim_from_lines
 from .poa import APPENDIX_I, key_poa_warnings
 from .types import CPT, DIAGNOSIS_ROLES, HCPCS, ICD10CM, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
 
@@ -60,11 +61,12 @@ def _problem(line: int | None, check: GuidelineCheck, prefix: str = "") -> KeyPr
 
 
 def key_review(lines: Sequence[KeyLine], oracle: Oracle, demographics: Demographics | None = None, *,
-               inpatient: bool = False) -> KeyReview:
+               inpatient: bool = False, grouper: DrgGrouper | None = None, fiscal_year: int | None = None) -> KeyReview:
     """Blocking problems and warnings of an answer key (codes already normalised, no dots).
 
     ``inpatient``: the key's diagnoses carry present-on-admission indicators (Appendix I), checked against the
-    exempt list; what is off is a warning.
+    exempt list; what is off is a warning. With a ``grouper`` the key's claim also goes through the Medicare Code
+    Editor of the fiscal year: the edits that reject a claim (drg.MCE_BLOCKING) block, the others warn.
     """
     review = KeyReview()
     answer_like = [AnswerLine(line.code, line.role, line.system, line.modifiers, line.units) for line in lines]
@@ -97,8 +99,39 @@ def key_review(lines: Sequence[KeyLine], oracle: Oracle, demographics: Demograph
             for message in key_poa_warnings(line.poa, line.code, facts.poa_exempt if facts else None):
                 review.warnings.append(KeyProblem(number, line.code, "poa", f"{display_code(line.code)} {message}",
                                                   APPENDIX_I))
+    if inpatient and grouper is not None and fiscal_year is not None:
+        _mce_review(review, lines, grouper, fiscal_year, demographics)
     review.problems.sort(key=lambda p: (p.line or 0))
     return review
+
+
+def _mce_review(review: KeyReview, lines: Sequence[KeyLine], grouper: DrgGrouper, fiscal_year: int,
+                demographics: Demographics | None) -> None:
+    claim = claim_from_lines(lines, age=demographics.age if demographics else None,
+                             sex=demographics.sex if demographics else None)
+    if claim is None:
+        return
+    try:
+        group = grouper.group(claim, fiscal_year=fiscal_year)
+    except GrouperError as exc:
+        review.warnings.append(KeyProblem(None, "", "mce", f"The MS-DRG grouper could not check this key: {exc}."))
+        return
+    numbers: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        numbers.setdefault(line.code, number)
+    already = {(p.code, p.kind) for p in review.problems}
+    for edit in group.edits:
+        kind = "mce_" + edit.name.lower()
+        if edit.name in ("AGE_CONFLICT", "SEX_CONFLICT") and all(
+            (code, edit.name.lower()) in already for code in edit.codes
+        ):
+            continue  # the release's own age and sex edits already said so
+        line = numbers.get(edit.codes[0]) if edit.codes else None
+        problem = KeyProblem(line, edit.codes[0] if edit.codes else "", kind, edit.message, edit.guideline)
+        (review.problems if edit.blocking else review.warnings).append(problem)
+    if not group.ok:
+        review.warnings.append(KeyProblem(None, claim.principal, "drg_ungroupable",
+                                          f"The key's claim does not group to a payable MS-DRG ({group.return_code})."))
 
 
 def codes_review(codes: Iterable[str], system: str, oracle: Oracle) -> KeyReview:
