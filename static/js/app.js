@@ -20,6 +20,33 @@
   }
   document.addEventListener("DOMContentLoaded", function () { paintProgress(document); });
   document.addEventListener("htmx:afterSwap", function (event) { paintProgress(event.target); });
+
+  // Focus after htmx swaps: a swap that replaces the focused control must not drop focus to <body>.
+  // The new content names where focus goes with data-focus-after-swap (a result); otherwise focus
+  // returns to the control with the same id (a toggle button that was re-rendered).
+  var swapFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    swapFocus = null;
+    if (target && active && active !== document.body && target.contains(active)) {
+      swapFocus = { targetId: target.id, activeId: active.id };
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!swapFocus) return;
+    var wanted = swapFocus;
+    swapFocus = null;
+    var active = document.activeElement;
+    if (active && active !== document.body && document.documentElement.contains(active)) return;
+    var root = wanted.targetId ? document.getElementById(wanted.targetId) : null;
+    var next = (root && (root.matches("[data-focus-after-swap]") ? root : root.querySelector("[data-focus-after-swap]"))) ||
+      (wanted.activeId && document.getElementById(wanted.activeId)) || root;
+    if (!next) return;
+    if (next.tabIndex < 0 && !next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+    next.focus();
+  });
+
   window.codewise = window.codewise || {};
   window.codewise.paintProgress = paintProgress;
 })();

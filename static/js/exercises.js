@@ -134,13 +134,46 @@
   });
 
   // Tabular notes of the code being worked on, loaded through htmx from the case's pinned release.
+  // The panel updates quietly while the student types; screen readers hear about it only when a
+  // code is chosen from the list or entered (change), never for half-typed words.
   var notesTimer = null;
   var lastNotesUrl = "";
-  function loadNotes(input) {
+
+  function notesLive() {
+    var panel = document.getElementById("code-notes");
+    if (!panel) return null;
+    var live = document.getElementById("code-notes-live");
+    if (!live) {
+      panel.removeAttribute("aria-live");
+      live = document.createElement("p");
+      live.id = "code-notes-live";
+      live.className = "visually-hidden";
+      live.setAttribute("role", "status");
+      live.setAttribute("aria-live", "polite");
+      panel.parentNode.insertBefore(live, panel.nextSibling);
+    }
+    return live;
+  }
+
+  function announceNotes() {
+    var panel = document.getElementById("code-notes");
+    var live = notesLive();
+    if (!panel || !live) return;
+    var first = panel.querySelector("p");
+    live.textContent = first ? first.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function looksLikeCode(input, code) {
+    var system = input.getAttribute("data-system") || "icd10cm";
+    var bare = code.toUpperCase().replace(/[.\s-]/g, "");
+    return (system === "icd10cm" ? ICD_SHAPE : PX_SHAPE).test(bare);
+  }
+
+  function loadNotes(input, announce) {
     var form = input.closest("form[data-notes-url]");
     if (!form || !window.htmx) return;
     var code = (input.value || "").trim();
-    if (code.length < 3 || looksLikeWords(code)) return;
+    if (code.length < 3 || looksLikeWords(code) || !looksLikeCode(input, code)) return;
     var system = input.getAttribute("data-system") || "icd10cm";
     var row = input.closest("[data-row]");
     var select = row && row.querySelector('select[name="px_system"]');
@@ -148,10 +181,15 @@
     var release = form.getAttribute("data-release-" + system) || "";
     var url = form.getAttribute("data-notes-url") + "?system=" + encodeURIComponent(system) +
       "&code=" + encodeURIComponent(code) + (release ? "&release=" + encodeURIComponent(release) : "");
-    if (url === lastNotesUrl) return;
+    if (url === lastNotesUrl) {
+      if (announce) announceNotes();
+      return;
+    }
     lastNotesUrl = url;
-    window.htmx.ajax("GET", url, { target: "#code-notes", swap: "innerHTML" });
+    var request = window.htmx.ajax("GET", url, { target: "#code-notes", swap: "innerHTML" });
+    if (announce && request && request.then) request.then(announceNotes);
   }
+  document.addEventListener("DOMContentLoaded", notesLive);
   document.addEventListener("change", function (event) {
     var systemSelect = event.target.closest('select[name="px_system"]');
     if (systemSelect) {
@@ -165,24 +203,25 @@
       return;
     }
     var input = event.target.closest("[data-code-input]");
-    if (input) loadNotes(input);
+    if (input) loadNotes(input, true);
   });
   document.addEventListener("input", function (event) {
     var input = event.target.closest("[data-code-input]");
     if (!input) return;
     window.clearTimeout(notesTimer);
-    notesTimer = window.setTimeout(function () { loadNotes(input); }, 600);
+    notesTimer = window.setTimeout(function () { loadNotes(input, false); }, 600);
   });
   document.addEventListener("typeahead:select", function (event) {
     var input = event.target.closest("[data-code-input]");
     if (!input) return;
-    loadNotes(input);
+    window.clearTimeout(notesTimer);
+    loadNotes(input, true);
     var form = input.closest("form");
     if (form) form.dispatchEvent(new CustomEvent("rows-changed", { bubbles: true }));
   });
   document.addEventListener("focusin", function (event) {
     var input = event.target.closest("[data-code-input]");
-    if (input && input.value) { window.clearTimeout(notesTimer); loadNotes(input); }
+    if (input && input.value) { window.clearTimeout(notesTimer); loadNotes(input, false); }
   });
 
   // One submit per attempt: disable the button once the form is on its way (the server also refuses repeats).
