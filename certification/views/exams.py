@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from .. import clock
 from ..domains import domain_label
 from ..models import AttemptScore, AttemptStatus, ExamAttempt
+from ..quota_notice import quota_notice
 from ..selectors import (
     attempt_for_user_or_404,
     attempt_item_for_display,
@@ -100,6 +101,8 @@ def question(request, attempt_id: int, position: int):
             "next": position + 1 if position < len(palette) else None,
             "server_now": now,
             "domain_label": domain_label(item.domain),
+            # The first page says when the bank could not follow the blueprint's domain quotas.
+            "quota_notice": quota_notice(attempt=attempt) if position == 1 else None,
         },
     )
 
