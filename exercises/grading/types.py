@@ -83,6 +83,9 @@ class Policy:
     violation_penalty: float = 0.0
     query_points: float = 1.0
     query_rubric_weight: float = 0.3  # query exercises: share of the case score that is the query rubric's score
+    # The base rate a DRG's relative weight is multiplied by to show payments (inpatient cases): an example
+    # figure unless an administrator sets the hospital's own. Display only: it never changes a score.
+    drg_base_rate: float = 6500.0
     denominator: str = "max"
     pass_mark: float = 70.0
 
@@ -220,9 +223,12 @@ class GradeResult:
     notices: list[str]
     counts: dict[str, int]
     components: dict[str, float] = field(default_factory=dict)
+    drg: dict[str, Any] | None = None  # the MS-DRG review of an inpatient submission (drg.py), added by the caller
 
     def as_dict(self) -> dict[str, Any]:
+        extra = {"drg": self.drg} if self.drg is not None else {}
         return {
+            **extra,
             "components": dict(self.components),
             "score": self.score,
             "passed": self.passed,
