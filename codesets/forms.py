@@ -4,7 +4,7 @@ from django import forms
 
 from .models import CodeSystem
 
-IMPORTABLE_SYSTEMS = [(value, label) for value, label in CodeSystem.choices if value != CodeSystem.ICD10PCS]
+IMPORTABLE_SYSTEMS = list(CodeSystem.choices)
 
 
 class ReleaseUploadForm(forms.Form):

@@ -12,9 +12,10 @@ from .cpt import parse_cpt
 from .hcpcs import parse_hcpcs, parse_hcpcs_csv, parse_hcpcs_fixed_width
 from .icd10cm_order import apply_order_file, parse_icd10cm_order, parse_order_lines
 from .icd10cm_xml import parse_icd10cm_xml
+from .icd10pcs import apply_pcs_order, parse_pcs_order, parse_pcs_tables
 from .records import CodeRecord, CodeSetFormatError, ParsedCodeSet, validate_records
 
-SYSTEMS = ("icd10cm", "hcpcs", "cpt")
+SYSTEMS = ("icd10cm", "hcpcs", "cpt", "icd10pcs")
 
 __all__ = [
     "CodeRecord",
@@ -28,6 +29,8 @@ __all__ = [
     "parse_hcpcs_fixed_width",
     "parse_icd10cm_order",
     "parse_icd10cm_xml",
+    "parse_pcs_order",
+    "parse_pcs_tables",
 ]
 
 
@@ -49,6 +52,15 @@ def parse_codeset(system: str, path: str | Path, *, order_path: str | Path | Non
             if order_path:
                 raise CodeSetFormatError("Give the Tabular XML as the main file when you also give an order file.")
             parsed = parse_icd10cm_order(path)
+    elif system == "icd10pcs":
+        if _is_xml(path):
+            parsed = parse_pcs_tables(path)
+            if order_path:
+                parsed = apply_pcs_order(parsed, Path(order_path))
+        else:
+            if order_path:
+                raise CodeSetFormatError("Give the tables XML as the main file when you also give an order file.")
+            parsed = parse_pcs_order(path)
     elif system == "hcpcs":
         if _is_xml(path):
             raise CodeSetFormatError("HCPCS files are fixed-width text or CSV, not XML.")

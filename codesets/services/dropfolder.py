@@ -32,7 +32,7 @@ from .imports import file_sha256, release_import
 
 logger = logging.getLogger(__name__)
 
-NAME_PATTERN = re.compile(r"^(?P<system>icd10cm|hcpcs|cpt)_(?P<label>[A-Za-z0-9.\-]{1,64})_(?P<date>\d{4}-\d{2}-\d{2})\.(?:xml|txt|csv|tsv)$")
+NAME_PATTERN = re.compile(r"^(?P<system>icd10cm|icd10pcs|hcpcs|cpt)_(?P<label>[A-Za-z0-9.\-]{1,64})_(?P<date>\d{4}-\d{2}-\d{2})\.(?:xml|txt|csv|tsv)$")
 DATA_SUFFIXES = {".xml", ".txt", ".csv", ".tsv"}
 
 

@@ -15,8 +15,8 @@ class Command(BaseCommand):
     help = "Import a code-set release (ICD-10-CM Tabular XML or order file, HCPCS Level II, CPT) and show what changed."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The release file: Tabular XML or order file (icd10cm), fixed-width or CSV (hcpcs), CSV/tab (cpt)")
-        parser.add_argument("--system", required=True, choices=["icd10cm", "hcpcs", "cpt"])
+        parser.add_argument("path", help="The release file: Tabular XML or order file (icd10cm), tables XML or order file (icd10pcs), fixed-width or CSV (hcpcs), CSV/tab (cpt)")
+        parser.add_argument("--system", required=True, choices=["icd10cm", "hcpcs", "cpt", "icd10pcs"])
         parser.add_argument("--label", required=True, help="e.g. FY2026 or 2026-Q2")
         parser.add_argument("--effective", required=True, help="First day the release applies, YYYY-MM-DD")
         parser.add_argument("--order-file", dest="order_file", help="ICD-10-CM order file; its billable flags and short titles win")
