@@ -15,10 +15,12 @@ class ReleaseUploadForm(forms.Form):
     )
     file = forms.FileField(
         label="Release file",
-        help_text="ICD-10-CM: the Tabular List XML (or the order file alone). HCPCS: the fixed-width file or its CSV. CPT: your licensed CSV or tab file.",
+        help_text="ICD-10-CM: the Tabular List XML (or the order file alone). ICD-10-PCS: the tables XML "
+                  "(icd10pcs_tables_<FY>.xml) or the order file alone. HCPCS: the fixed-width file or its CSV. CPT: your licensed CSV or tab file.",
     )
     order_file = forms.FileField(
-        label="ICD-10-CM order file (optional)", required=False, help_text="With the XML: its billable flags and short titles win."
+        label="Order file (optional, ICD-10-CM or ICD-10-PCS)", required=False,
+        help_text="With the XML: its billable flags and titles win.",
     )
     descriptors_are_licensed = forms.BooleanField(
         label="This CPT file is our school's licensed AMA data file", required=False
@@ -26,8 +28,8 @@ class ReleaseUploadForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("order_file") and data.get("system") != CodeSystem.ICD10CM:
-            self.add_error("order_file", "An order file only goes with an ICD-10-CM release.")
+        if data.get("order_file") and data.get("system") not in (CodeSystem.ICD10CM, CodeSystem.ICD10PCS):
+            self.add_error("order_file", "An order file only goes with an ICD-10-CM or ICD-10-PCS release.")
         return data
 
 

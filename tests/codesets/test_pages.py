@@ -146,11 +146,11 @@ class TestUpload:
         response = admin_client_.post(reverse("codesets:release_upload"), {"system": "icd10cm"})
         assert response.status_code == 400 and "This field is required." in response.content.decode()
 
-    def test_an_order_file_only_goes_with_icd10cm(self, admin_client_):
+    def test_an_order_file_only_goes_with_icd10cm_or_pcs(self, admin_client_):
         data = upload_data("hcpcs_2026q2.csv", system="hcpcs", label="Q2")
         data["order_file"] = SimpleUploadedFile("order.txt", fixture_path("order_fy2025.txt").read_bytes())
         response = admin_client_.post(reverse("codesets:release_upload"), data)
-        assert response.status_code == 400 and "only goes with an ICD-10-CM release" in response.content.decode()
+        assert response.status_code == 400 and "only goes with an ICD-10-CM or ICD-10-PCS release" in response.content.decode()
 
     def test_the_upload_page_renders(self, admin_client_):
         html = admin_client_.get(reverse("codesets:release_upload")).content.decode()
