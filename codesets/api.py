@@ -166,15 +166,25 @@ class ReleaseUploadApi(APIView):
 
 
 class ReleaseActivateApi(APIView):
-    """POST /api/v1/codesets/<id>/activate/ (admins) — make the release current; audited."""
+    """POST /api/v1/codesets/<id>/activate/ (admins) — make the release current; audited.
+
+    Going back to a release older than the current one needs ``confirm_older: true``; without it the
+    answer is 400 with a message naming both releases.
+    """
 
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(operation_id="codesets_release_activate", request=None, responses=ReleaseDetailOutputSerializer)
+    class InputSerializer(serializers.Serializer):
+        confirm_older = serializers.BooleanField(default=False, required=False)
+
+    @extend_schema(operation_id="codesets_release_activate", request=InputSerializer, responses=ReleaseDetailOutputSerializer)
     def post(self, request, release_id: int):
         release = selectors.release_for_user_or_404(user=request.user, release_id=release_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         try:
-            release = release_activate(release=release, actor=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+            release = release_activate(release=release, actor=request.user, ip_address=request.META.get("REMOTE_ADDR"),
+                                       allow_older=serializer.validated_data["confirm_older"])
         except CodeSetImportError as exc:
             return _bad_request(exc.message)
         return Response(_detail_payload(release))

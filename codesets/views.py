@@ -13,13 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import require_admin, require_author
 
 from . import selectors
 from .forms import FlagResolveForm, ReleaseUploadForm
-from .models import ChangeKind, CodeSetRelease, CodeSystem
+from .models import ChangeKind, CodeSetRelease, CodeSystem, ReleaseStatus
 from .services import CodeSetImportError, content_flag_resolve, release_activate, release_upload_create
+from .services.activation import OlderReleaseError, older_release_warning
 from .uploads_http import body_too_large, install_size_limit, too_large_message
 
 CHANGES_PER_PAGE = 100
@@ -84,9 +86,16 @@ def _upload_post(request, limiter):
     except CodeSetImportError as exc:
         return _upload_page(request, form, exc.message, status=400)
     if created:
-        messages.success(request, f"{release} is being imported. You can leave this page; the import continues.")
+        # Say what is true now: a worker or the embedded mode's thread may already be done, or not started.
+        release.refresh_from_db()
+        if release.status == ReleaseStatus.READY:
+            messages.success(request, f"{release}: {release.progress_message}.")
+        elif release.status == ReleaseStatus.IMPORTING:
+            messages.info(request, f"The file was checked. {release} is being imported; the progress is below.")
     else:
         messages.info(request, f"This file was already imported as {release}; nothing new was created.")
+    if request.htmx:  # the upload page sends the file itself to show its progress; it follows this
+        return HttpResponseClientRedirect(reverse("codesets:release_detail", args=[release.pk]))
     return redirect("codesets:release_detail", release_id=release.pk)
 
 
@@ -103,11 +112,13 @@ def _upload_page(request, form, error: str = "", status: int = 200):
 def release_detail(request, release_id: int):
     require_admin(request.user)
     release = selectors.release_for_user_or_404(user=request.user, release_id=release_id)
+    current = selectors.current_release(system=release.system)
     context = {
         "release": release,
         "progress": selectors.release_progress(release=release),
         "counts": selectors.release_change_counts(release=release),
-        "current": selectors.current_release(system=release.system),
+        "current": current,
+        "older_warning": older_release_warning(release=release, current=current) if release.status == ReleaseStatus.READY else "",
     }
     return render(request, "codesets/release_detail.html", context)
 
@@ -128,12 +139,21 @@ def release_progress(request, release_id: int):
 def release_activate_view(request, release_id: int):
     require_admin(request.user)
     release = selectors.release_for_user_or_404(user=request.user, release_id=release_id)
+    previous = selectors.current_release(system=release.system)
     try:
-        release_activate(release=release, actor=request.user, ip_address=_client_ip(request))
+        release_activate(release=release, actor=request.user, ip_address=_client_ip(request),
+                         allow_older=request.POST.get("confirm_older") == "1")
+    except OlderReleaseError as exc:
+        messages.warning(request, f"Not changed. {exc.message} Confirm below if that is what you want.")
+        return redirect("codesets:release_detail", release_id=release.pk)
     except CodeSetImportError as exc:
         messages.error(request, exc.message)
         return redirect("codesets:release_detail", release_id=release.pk)
-    messages.success(request, f"{release} is now the current {release.get_system_display()} release.")
+    if previous is not None and previous.pk != release.pk and previous.effective_from > release.effective_from:
+        messages.warning(request, f"{release} is now the current {release.get_system_display()} release, "
+                                  f"replacing the newer {previous.label}. Lookups and new cases use {release.label}.")
+    else:
+        messages.success(request, f"{release} is now the current {release.get_system_display()} release.")
     return redirect("codesets:release_detail", release_id=release.pk)
 
 

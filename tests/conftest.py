@@ -18,6 +18,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
+    settings.CODESET_IMPORT_IN_THREAD = False  # imports run inline in tests unless a test asks otherwise
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CODESET_DROP_DIR = tmp_path / "drop"
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"

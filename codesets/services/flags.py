@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.services import audit_record
 
-from ..models import CodeSetRelease, ContentFlag
+from ..models import ChangeKind, CodeSetRelease, ContentFlag, ReleaseChange
 
 
 def content_flag_raise(
@@ -52,3 +52,22 @@ def content_flag_resolve(*, flag: ContentFlag, actor, note: str) -> ContentFlag:
         flag.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
         audit_record(actor=actor, action="codeset.flag_resolved", target=flag, after={"note": flag.resolution_note})
     return flag
+
+
+def content_flags_withdraw_stale(*, release: CodeSetRelease) -> int:
+    """Delete the open flags of ``release`` that its (recomputed) diff no longer supports.
+
+    Resolved flags stay: they record what a reviewer checked.
+    """
+    changed = set(
+        ReleaseChange.objects.filter(release=release, kind__in=[ChangeKind.DELETED, ChangeKind.REVISED])
+        .values_list("code", "kind")
+    )
+    stale = [
+        flag.pk
+        for flag in ContentFlag.objects.filter(release=release, resolved_at__isnull=True).only("code", "change_kind")
+        if (flag.code, flag.change_kind) not in changed
+    ]
+    if stale:
+        ContentFlag.objects.filter(pk__in=stale).delete()
+    return len(stale)

@@ -30,7 +30,7 @@ from ..models import Code, CodeSetRelease, CodeSystem, ReleaseStatus
 from ..parsers import CodeSetFormatError, ParsedCodeSet, parse_codeset
 from ..signals import release_ready
 from .activation import release_activate
-from .diff import release_diff_compute
+from .diff import release_after, release_before, release_diff_compute, release_ready_message, release_rebase
 from .errors import CodeSetImportError
 
 logger = logging.getLogger(__name__)
@@ -154,15 +154,6 @@ def release_prepare(
         raise CodeSetImportError(f"A release labelled {label} was created at the same moment; try again.") from None
 
 
-def _previous_release(release: CodeSetRelease) -> CodeSetRelease | None:
-    return (
-        CodeSetRelease.objects.filter(system=release.system, status=ReleaseStatus.READY, effective_from__lt=release.effective_from)
-        .exclude(pk=release.pk)
-        .order_by("-effective_from", "-created_at")
-        .first()
-    )
-
-
 def _mark_failed(release_id: int, message: str) -> None:
     CodeSetRelease.objects.filter(pk=release_id).exclude(status=ReleaseStatus.READY).update(
         status=ReleaseStatus.FAILED,
@@ -227,25 +218,31 @@ def _write(release: CodeSetRelease, parsed: ParsedCodeSet, report: ProgressRepor
             return {}
         Code.objects.filter(release=release).delete()
         _write_codes(release, parsed, report)
-        release.previous_release = _previous_release(release)
-        report(86, "Comparing with the previous release" if release.previous_release else "No earlier release to compare with")
+        release.previous_release = release_before(release)
+        report(86, f"Comparing with {release.previous_release.label}" if release.previous_release else "No earlier release to compare with")
         counts = release_diff_compute(release=release)
         release.billable_count = parsed.billable_count
         release.header_count = parsed.header_count
         release.status = ReleaseStatus.READY
         release.error_message = ""
         release.progress_percent = 100
-        release.progress_message = (
-            f"Imported {release.billable_count:,} billable codes and {release.header_count:,} headers"
-            + (f"; {counts['added']:,} added, {counts['deleted']:,} deleted, {counts['revised']:,} revised" if release.previous_release else "")
-        )[:255]
+        release.progress_message = release_ready_message(release, counts)
         release.progress_at = timezone.now()
         release.save()
+        # Imported out of order: the release effective after this one now compares with this one.
+        following = release_after(release)
+        if following is not None:
+            report(95, f"Comparing {following.label} with {release.label}")
+            if not release_rebase(release=following):
+                following = None
         report(100, release.progress_message)
         if activate:
-            release_activate(release=release, actor=actor)
+            release_activate(release=release, actor=actor, allow_older=True)
         release_id = release.pk
         transaction.on_commit(lambda: _send_release_ready(release_id))
+        if following is not None:
+            following_id = following.pk
+            transaction.on_commit(lambda: _send_release_ready(following_id))
     cache.delete(progress_cache_key(release.pk))
     return counts
 
@@ -318,7 +315,7 @@ def release_import(
     )
     if not created:
         if release.status == ReleaseStatus.READY and activate and not release.is_current:
-            release_activate(release=release, actor=actor)
+            release_activate(release=release, actor=actor, allow_older=True)
             release.refresh_from_db()
         return ImportOutcome(release=release, created=False)
     return release_import_run(release=release, activate=activate, actor=actor, echo=echo)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from ..models import CodeSetRelease, ReleaseStatus
 from ..parsers import CodeSetFormatError, parse_codeset
 from .errors import CodeSetImportError
 from .imports import file_sha256, release_prepare
+
+logger = logging.getLogger(__name__)
 
 
 def upload_dir() -> Path:
@@ -60,8 +64,6 @@ def release_upload_create(
     imported before: nothing new is queued. Raises CodeSetImportError with a
     message for the admin; nothing is kept in that case.
     """
-    from ..tasks import import_release
-
     check_upload_size(upload)
     check_upload_size(order_upload)
     folder = upload_dir() / uuid.uuid4().hex
@@ -89,7 +91,7 @@ def release_upload_create(
             )
             if created:
                 release_id = release.pk
-                transaction.on_commit(lambda: import_release.delay(release_id))
+                transaction.on_commit(lambda: release_import_queue(release_id=release_id))
     except CodeSetFormatError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise CodeSetImportError(str(exc)) from None
@@ -99,3 +101,33 @@ def release_upload_create(
     if not created:
         shutil.rmtree(folder, ignore_errors=True)
     return release, created
+
+
+def release_import_queue(*, release_id: int) -> threading.Thread | None:
+    """Start the import of a prepared release in the background; the release page polls its progress.
+
+    With a worker the Celery task runs there. In the embedded mode Celery runs tasks eagerly, inside
+    the request, which would hold the upload page until the whole import is written: a thread of this
+    process runs it instead (settings.CODESET_IMPORT_IN_THREAD). Returns that thread, if any.
+    """
+    from ..tasks import import_release
+
+    if not getattr(settings, "CODESET_IMPORT_IN_THREAD", False):
+        import_release.delay(release_id)
+        return None
+    thread = threading.Thread(target=_import_in_thread, args=(release_id,), name=f"codeset-import-{release_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _import_in_thread(release_id: int) -> None:
+    from django.db import connection
+
+    from ..tasks import import_release
+
+    try:
+        import_release(release_id)  # failures are recorded on the release by the import itself
+    except Exception:  # noqa: BLE001 - a thread has nobody to raise to; the release shows the failure
+        logger.exception("Background import of release %s failed", release_id)
+    finally:
+        connection.close()

@@ -224,6 +224,9 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Eager Celery would run a code-set import inside the upload request; run it in a thread instead so the
+# release page can show its progress (the embedded mode).
+CODESET_IMPORT_IN_THREAD = env_bool("CODESET_IMPORT_IN_THREAD", default=CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
