@@ -27,7 +27,7 @@ from .types import (
     Oracle,
 )
 
-SYSTEM_LABELS = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS Level II"}
+SYSTEM_LABELS = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS Level II", "icd10pcs": "ICD-10-PCS"}
 NOT_FOUND = CodeFacts(exists=False, billable=False)
 NOTE_LABELS = {CODE_FIRST: "Code first", USE_ADDITIONAL: "Use additional code", CODE_ALSO: "Code also"}
 # I.A.13 (etiology/manifestation: "code first" and "use additional code"), I.B.7 (multiple coding for a single

@@ -26,6 +26,7 @@ from .assignment import max_weight_assignment
 from .checks import guideline_checks
 from .em import AGE_BANDS, EM_CODES, em_message
 from .normalize import display_code
+from .pcs import pcs_credit, pcs_messages
 from .poa import EXEMPT as POA_EXEMPT, poa_messages
 from .prepare import CompiledKey, prepare_answer
 from .types import (
@@ -33,6 +34,7 @@ from .types import (
     CPT,
     EXTRA,
     ICD10CM,
+    ICD10PCS,
     MISSING,
     PARTIAL,
     PRINCIPAL,
@@ -79,6 +81,8 @@ def _em_level_credit(key: KeyLine, code: str, policy: Policy) -> float:
 def _code_credit(key: KeyLine, code: str, policy: Policy) -> float:
     if code == key.code or code in key.alternates:
         return 1.0
+    if key.system == ICD10PCS:
+        return max(pcs_credit(target, code, policy.pcs_axis_weights) for target in (key.code, *key.alternates))
     if key.system != ICD10CM:
         return _em_level_credit(key, code, policy) if key.system == CPT else 0.0
     best = 0.0
@@ -118,7 +122,7 @@ def _pair_credit(key: KeyLine, answer: AnswerLine, policy: Policy) -> float:
     return credit
 
 
-def _explain(key: KeyLine, answer: AnswerLine, policy: Policy) -> list[str]:
+def _explain(key: KeyLine, answer: AnswerLine, policy: Policy, oracle: Oracle | None = None) -> list[str]:
     code = answer.code
     if code == key.code and (key.role == answer.role or answer.role not in _DX_PRINCIPAL_SENSITIVE) and (
         key.role not in PROCEDURE_ROLES or (answer.units == key.units and set(answer.modifiers) == set(key.modifiers))
@@ -131,6 +135,9 @@ def _explain(key: KeyLine, answer: AnswerLine, policy: Policy) -> list[str]:
         pass
     elif code in key.alternates:
         messages.append(f"Accepted alternate for {key_code}.")
+    elif key.system == ICD10PCS:
+        facts = (oracle or _EMPTY_ORACLE).get(ICD10PCS) or {}
+        messages.extend(pcs_messages(key.code, code, facts.get(key.code), facts.get(code)))
     elif key.system != ICD10CM:
         message = em_message(key.code, code)
         if message:
@@ -174,6 +181,8 @@ def _assign(key: CompiledKey, answers: list[AnswerLine], policy: Policy) -> dict
         family_lines = None
         if answer.system == ICD10CM:
             candidates = by_category.get(answer.code[:3])
+        elif answer.system == ICD10PCS:
+            candidates = key.by_pcs_section.get(answer.code[:1])
         else:
             candidates = by_code.get((answer.system, answer.code))
             if by_em_family and answer.system == CPT and answer.code in EM_CODES:
@@ -307,7 +316,7 @@ def grade(
         if credit <= 0.0:
             missing_points += line.points
             n_wrong_pairs += 1
-            messages = _explain(line, answer_line, policy)
+            messages = _explain(line, answer_line, policy, oracle)
             messages.extend(line_messages.get(j, ()))
             findings.append(LineFinding(
                 WRONG, line.role, line.system, i, j, line.code, answer_line.code,
@@ -326,7 +335,7 @@ def grade(
             found = line_messages.get(j)  # an exact line: nothing to explain
             messages = list(found) if found else []
         else:
-            messages = _explain(line, answer_line, policy)
+            messages = _explain(line, answer_line, policy, oracle)
             messages.extend(line_messages.get(j, ()))
         verdict = CORRECT if credit >= 1.0 else PARTIAL
         counts[verdict] += 1

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .types import CPT, HCPCS, ICD10CM
+from .types import CPT, HCPCS, ICD10CM, ICD10PCS
 
 _STRIP = str.maketrans("", "", ". \t\r\n-")
 _SHAPES = {
     ICD10CM: re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$"),
     CPT: re.compile(r"^[0-9]{4}[0-9FTU]$"),
     HCPCS: re.compile(r"^[A-Z][0-9]{4}$"),
+    ICD10PCS: re.compile(r"^[0-9A-HJ-NP-Z]{7}$"),  # 7 axes; no I or O
 }
 _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 

@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 from .em import EM_CODES
 from .normalize import normalize_code_text, display_code, normalize_code, normalize_modifiers, normalize_units
 from .poa import normalize_poa, poa_valid
-from .types import CPT, ICD10CM, PRINCIPAL, PROCEDURE, PROCEDURE_ROLES, ROLES, SECONDARY, AnswerLine, KeyLine
+from .types import CPT, ICD10CM, ICD10PCS, PRINCIPAL, PROCEDURE, PROCEDURE_ROLES, ROLES, SECONDARY, AnswerLine, KeyLine
 
 MAX_LINES = 100
 _ROLE_ORDER = {role: n for n, role in enumerate(ROLES)}
@@ -16,7 +16,7 @@ _ROLE_ORDER = {role: n for n, role in enumerate(ROLES)}
 class CompiledKey:
     """An answer key prepared once (normalised and indexed) and reused for every submission."""
 
-    __slots__ = ("lines", "expects_query", "by_code", "by_category", "by_em_family")
+    __slots__ = ("lines", "expects_query", "by_code", "by_category", "by_em_family", "by_pcs_section")
 
     def __init__(self, lines: Iterable[KeyLine], *, expects_query: bool = False) -> None:
         prepared: list[KeyLine] = []
@@ -40,6 +40,7 @@ class CompiledKey:
         self.by_code: dict[tuple[str, str], list[int]] = {}
         self.by_category: dict[str, list[int]] = {}  # ICD-10-CM category -> key lines
         self.by_em_family: dict[str, list[int]] = {}  # E/M family (see em.py) -> CPT key lines
+        self.by_pcs_section: dict[str, list[int]] = {}  # ICD-10-PCS section (1st character) -> key lines
         for index, line in enumerate(self.lines):
             for code in (line.code, *line.alternates):
                 bucket = self.by_code.setdefault((line.system, code), [])
@@ -47,6 +48,10 @@ class CompiledKey:
                     bucket.append(index)
                 if line.system == ICD10CM:
                     bucket = self.by_category.setdefault(code[:3], [])
+                    if index not in bucket:
+                        bucket.append(index)
+                elif line.system == ICD10PCS:
+                    bucket = self.by_pcs_section.setdefault(code[:1], [])
                     if index not in bucket:
                         bucket.append(index)
                 elif line.system == CPT and code in EM_CODES:

@@ -16,7 +16,8 @@ PROCEDURE_ROLES = frozenset({PROCEDURE, EM})
 ICD10CM = "icd10cm"
 CPT = "cpt"
 HCPCS = "hcpcs"
-SYSTEMS = (ICD10CM, CPT, HCPCS)
+ICD10PCS = "icd10pcs"
+SYSTEMS = (ICD10CM, CPT, HCPCS, ICD10PCS)
 
 CORRECT = "correct"
 PARTIAL = "partial"
@@ -86,6 +87,8 @@ class Policy:
     # The base rate a DRG's relative weight is multiplied by to show payments (inpatient cases): an example
     # figure unless an administrator sets the hospital's own. Display only: it never changes a score.
     drg_base_rate: float = 6500.0
+    # ICD-10-PCS: the share of a line's credit each of the 7 characters (axes) earns when right (pcs.py).
+    pcs_axis_weights: tuple[float, ...] = (0.05, 0.10, 0.30, 0.30, 0.10, 0.10, 0.05)
     denominator: str = "max"
     pass_mark: float = 70.0
 
@@ -95,6 +98,12 @@ class Policy:
             if f.name == "denominator":
                 if value not in ("max", "key"):
                     raise ValueError("denominator must be 'max' or 'key'")
+            elif f.name == "pcs_axis_weights":
+                if not isinstance(value, (list, tuple)) or len(value) != 7 or any(
+                    not isinstance(w, (int, float)) or w < 0 for w in value
+                ) or abs(sum(value) - 1.0) > 1e-6:
+                    raise ValueError("pcs_axis_weights must be 7 numbers >= 0 that add up to 1")
+                object.__setattr__(self, f.name, tuple(float(w) for w in value))
             elif not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"{f.name} must be a number >= 0")
             elif f.name.endswith("_credit") and value > 1:
@@ -151,6 +160,7 @@ class CodeFacts:
     max_age: int | None = None
     notes: tuple[InstructionalNote, ...] = ()  # code first / use additional / code also, its own and its parents'
     poa_exempt: bool | None = None  # from an official exempt list loaded with the release; None: poa.py's rules
+    axes: tuple[tuple[str, str], ...] = ()  # ICD-10-PCS: (axis title, value label) of the 7 characters, from the tables
 
 
 # system -> code (no dot, upper case) -> facts. A system missing from the oracle is not checked.
