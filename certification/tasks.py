@@ -51,3 +51,13 @@ def close_overdue_attempts() -> dict[str, int]:
 def close_attempt_at_deadline(attempt_id: int) -> bool:
     """Close one attempt when its time (plus grace) is up; early, it queues itself again. Safe to run twice."""
     return attempt_close_at_deadline(attempt_id=attempt_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=300, max_retries=3)
+def fit_readiness_population(force: bool = False) -> int | None:
+    """Refit item difficulty, channel links, prior and time (and validate on practice exams) once enough
+    new evidence has arrived since the last fit; returns the new fit's id. Running it twice only adds a
+    second fit of the same data (the newest is used)."""
+    if not force and not readiness_fit_due():
+        return None
+    return readiness_fit().pk

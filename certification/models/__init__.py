@@ -4,7 +4,7 @@ from .attempts import AttemptItem, AttemptScore, AttemptStatus, CloseReason, Exa
 from .bank import Choice, Difficulty, Question, QuestionKind, ScenarioSet
 from .blueprints import Blueprint, BlueprintDomain
 from .evidence import EvidenceSource, MasteryEvidence
-from .rollups import ItemStat, Readiness, ReadinessSnapshot, StudentDomainRollup
+from .rollups import ItemStat, Readiness, ReadinessFit, ReadinessSnapshot, StudentDomainRollup
 
 __all__ = [
     "AttemptItem",
@@ -22,6 +22,7 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Readiness",
+    "ReadinessFit",
     "ReadinessSnapshot",
     "ScenarioSet",
     "StudentDomainRollup",

@@ -12,8 +12,11 @@ class StudentDomainRollup(models.Model):
     mastery = models.FloatField()
     lower = models.FloatField()
     upper = models.FloatField()
-    evidence_count = models.PositiveIntegerField(default=0)
+    evidence_count = models.PositiveIntegerField(default=0, help_text="First answers used (measurements).")
     effective_evidence = models.FloatField(default=0)
+    rehearsal_count = models.PositiveIntegerField(default=0, help_text="Answers given after the item's key was shown.")
+    ability = models.FloatField(default=0, help_text="Ability now on the domain's logit scale.")
+    ability_sd = models.FloatField(default=0)
     last_evidence_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
@@ -31,7 +34,10 @@ class Readiness(models.Model):
     lower = models.FloatField()
     upper = models.FloatField()
     pass_probability = models.FloatField(db_index=True)
-    coverage = models.FloatField(default=0, help_text="Share of the blueprint's weight backed by the student's own evidence.")
+    coverage = models.FloatField(default=0, help_text="Share of the blueprint's weight in domains the student has practised.")
+    enough_evidence = models.BooleanField(
+        default=True, help_text="False: the dashboard shows what to practise instead of a pass probability.")
+    practise = models.JSONField(default=list, blank=True, help_text="Domains not practised yet, heaviest first.")
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -77,3 +83,23 @@ class ItemStat(models.Model):
             models.UniqueConstraint(fields=["question", "cohort"], name="unique_itemstat_per_cohort"),
             models.UniqueConstraint(fields=["question"], condition=models.Q(cohort__isnull=True), name="unique_itemstat_overall"),
         ]
+
+
+class ReadinessFit(models.Model):
+    """One fit of the readiness population (item difficulty, channel links, prior, time) and its validation.
+
+    The newest row is the one every refresh uses; older rows are the history of the fit.
+    """
+
+    created_at = models.DateTimeField(db_index=True)
+    students = models.PositiveIntegerField(default=0)
+    responses = models.PositiveIntegerField(default=0, help_text="First answers the fit used.")
+    population = models.JSONField(help_text="certification.readiness.Population.to_dict()")
+    validation = models.JSONField(
+        default=dict, blank=True,
+        help_text="Full-length practice exams predicted from the evidence before each started: metrics per segment.")
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"

@@ -1,27 +1,33 @@
 """The readiness model: pure Python, no Django. See docs/readiness.md.
 
-    estimate_student(evidence, population=...)  -> per-domain mastery with credible intervals
-    predict_exam(estimate, weights, ...)        -> predicted score and pass probability
+    fit_population(histories, items, pool_items=...)   -> Population: item difficulty, channel links,
+                                                           prior strengths, drift and forgetting
+    estimate_student(responses, population)             -> ability per domain now, with uncertainty
+    predict_exam(estimate, population, weights, ...)     -> score range and pass probability
+    domain_mastery(estimate, population, domain)         -> expected share right on a domain's questions
+    readiness_phrase(probability)                        -> honest words for a pass probability
 """
 
-from .model import (
-    DomainMastery,
-    ExamPrediction,
-    ModelParams,
-    Observation,
-    StudentEstimate,
-    estimate_student,
-    naive_average,
-    predict_exam,
-)
+from .ability import DomainAbility, ReadinessParams, Response, StudentEstimate, estimate_student
+from .exam import DomainMastery, ExamPrediction, domain_mastery, predict_exam
+from .fitting import ItemInfo, fit_population
+from .population import CHANNELS, ChannelLink, Population
+from .wording import readiness_phrase
 
 __all__ = [
+    "CHANNELS",
+    "ChannelLink",
+    "DomainAbility",
     "DomainMastery",
     "ExamPrediction",
-    "ModelParams",
-    "Observation",
+    "ItemInfo",
+    "Population",
+    "ReadinessParams",
+    "Response",
     "StudentEstimate",
+    "domain_mastery",
     "estimate_student",
-    "naive_average",
+    "fit_population",
     "predict_exam",
+    "readiness_phrase",
 ]

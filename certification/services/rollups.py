@@ -5,40 +5,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Avg, F, Sum
+from django.db.models import F
 
 from .. import clock
 from ..domains import EXAM_DOMAINS
 from ..models import Blueprint, MasteryEvidence, Readiness, ReadinessSnapshot, StudentDomainRollup
-from ..readiness import Observation, estimate_student, predict_exam
-from ..readiness.model import DEFAULT_POPULATION_MEAN
+from ..readiness import Population, ReadinessParams, domain_mastery, estimate_student, predict_exam
+from .readiness import evidence_item_keys, population_cache_key, population_current, responses_at
 
-POPULATION_CACHE_KEY = "certification:population-prior:v1"
-POPULATION_CACHE_SECONDS = 60 * 60
+__all__ = ["population_cache_key", "rollups_refresh", "rollups_refresh_many", "snapshots_backfill"]
+
 ALL_DOMAINS = [slug for slug, _ in EXAM_DOMAINS]
-
-
-def population_cache_key() -> str:
-    """Per database, like the rollup markers: databases sharing one Redis never share a prior."""
-    return f"{POPULATION_CACHE_KEY}:{connection.settings_dict['NAME']}"
-
-
-def population_prior() -> tuple[dict[str, float], float]:
-    """Mean evidence score per domain across all students (cached for an hour), and overall."""
-    cached = cache.get(population_cache_key())
-    if cached is not None:
-        return cached
-    rows = list(MasteryEvidence.objects.order_by().values("domain").annotate(mean=Avg("score"), n=Sum("weight")))
-    per_domain = {r["domain"]: float(r["mean"]) for r in rows if r["n"] and r["n"] >= 20}
-    total = sum(float(r["n"] or 0) for r in rows)
-    overall = sum(float(r["mean"]) * float(r["n"] or 0) for r in rows) / total if total >= 50 else DEFAULT_POPULATION_MEAN
-    # Keep the prior away from the extremes: it is a starting point, not a verdict.
-    per_domain = {d: min(max(m, 0.3), 0.9) for d, m in per_domain.items()}
-    value = (per_domain, min(max(overall, 0.3), 0.9))
-    cache.set(population_cache_key(), value, POPULATION_CACHE_SECONDS)
-    return value
+PARAMS = ReadinessParams()
 
 
 def _readiness_blueprints_many(student_ids: list[int]) -> dict[int, list[Blueprint]]:
@@ -59,20 +38,25 @@ def _readiness_blueprints_many(student_ids: list[int]) -> dict[int, list[Bluepri
     return {student_id: sorted(builtin + sat[student_id], key=lambda bp: bp.name) for student_id in student_ids}
 
 
-def _estimate(at, evidence_rows, prior: tuple[dict[str, float], float]):
-    observations = []
-    last_seen: dict[str, object] = {}
-    for domain, score, weight, occurred_at in evidence_rows:
-        if occurred_at > at:
-            continue
-        observations.append(
-            Observation(domain=domain, score=score, weight=weight, age_days=(at - occurred_at).total_seconds() / 86400)
-        )
-        if domain not in last_seen or occurred_at > last_seen[domain]:
+def _estimate(at, rows, population: Population):
+    """The student's estimate at ``at`` from their evidence rows (domain, source, item, score, weight, occurred_at)."""
+    estimate = estimate_student(responses_at(at, rows), population, params=PARAMS)
+    last_seen: dict[str, datetime.datetime] = {}
+    for domain, _, _, _, _, occurred_at in rows:
+        if occurred_at <= at and (domain not in last_seen or occurred_at > last_seen[domain]):
             last_seen[domain] = occurred_at
-    population, population_mean = prior
-    estimate = estimate_student(observations, population=population, population_mean=population_mean, domains=ALL_DOMAINS)
     return estimate, last_seen
+
+
+def _evidence_rows(student_ids: Sequence[int]) -> dict[int, list[tuple]]:
+    """Each student's evidence with item keys (three queries for any number of students)."""
+    raw = list(MasteryEvidence.objects.filter(student_id__in=student_ids).order_by().values_list(
+        "student_id", "domain", "source", "source_id", "score", "weight", "occurred_at"))
+    keys = evidence_item_keys((source, source_id) for _, _, source, source_id, *_ in raw)
+    rows: dict[int, list[tuple]] = {student_id: [] for student_id in student_ids}
+    for student_id, domain, source, source_id, score, weight, occurred_at in raw:
+        rows[student_id].append((domain, source, keys[(source, source_id)], score, weight, occurred_at))
+    return rows
 
 
 def _blueprint_weights(student_id: int) -> list[tuple[Blueprint, dict[str, float]]]:
@@ -89,9 +73,11 @@ def _blueprint_weights_many(student_ids: list[int]) -> dict[int, list[tuple[Blue
     }
 
 
-def _prediction_values(estimate, bp: Blueprint, weights: dict[str, float]):
-    p = predict_exam(estimate, weights, question_count=bp.question_count, pass_mark=bp.pass_percent / 100)
-    return p, {"predicted_score": p.predicted_score, "lower": p.lower, "upper": p.upper, "pass_probability": p.pass_probability}
+def _prediction_values(estimate, population: Population, bp: Blueprint, weights: dict[str, float]):
+    p = predict_exam(estimate, population, weights, question_count=bp.question_count,
+                     pass_mark=bp.pass_percent / 100, params=PARAMS)
+    return p, {"predicted_score": p.predicted_score, "lower": p.lower, "upper": p.upper,
+               "pass_probability": p.pass_probability}
 
 
 def rollups_refresh(*, student_id: int) -> None:
@@ -105,25 +91,25 @@ def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
     if not student_ids:
         return
     now = clock.now()
-    evidence: dict[int, list[tuple]] = {student_id: [] for student_id in student_ids}
-    rows = MasteryEvidence.objects.filter(student_id__in=student_ids).values_list(
-        "student_id", "domain", "score", "weight", "occurred_at")
-    for student_id, *row in rows:
-        evidence[student_id].append(tuple(row))
+    evidence = _evidence_rows(student_ids)
     blueprints = _blueprint_weights_many(student_ids)
     today = now.date()
     domain_rows, readiness, snapshots = [], [], []
-    prior = population_prior()
+    population = population_current()
     for student_id in student_ids:
-        estimate, last_seen = _estimate(now, evidence[student_id], prior)
-        domain_rows += [
-            (student_id, d.domain, d.mastery, d.lower, d.upper, d.evidence_count, d.effective_n,
-             last_seen.get(d.domain), now)
-            for d in estimate.domains.values()
-        ]
+        estimate, last_seen = _estimate(now, evidence[student_id], population)
+        for domain in ALL_DOMAINS:
+            ability = estimate.ability(domain, population)
+            mastery = domain_mastery(estimate, population, domain, PARAMS)
+            domain_rows.append((
+                student_id, domain, mastery.mastery, mastery.lower, mastery.upper, ability.responses,
+                float(ability.responses), ability.rehearsals, ability.mean, ability.variance ** 0.5,
+                last_seen.get(domain), now,
+            ))
         for bp, weights in blueprints[student_id]:
-            p, values = _prediction_values(estimate, bp, weights)
-            readiness.append(Readiness(student_id=student_id, blueprint=bp, coverage=p.coverage, updated_at=now, **values))
+            p, values = _prediction_values(estimate, population, bp, weights)
+            readiness.append(Readiness(student_id=student_id, blueprint=bp, coverage=p.coverage, updated_at=now,
+                                       enough_evidence=p.enough_evidence, practise=list(p.practise[:3]), **values))
             snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=today, **values))
     with transaction.atomic():
         _domain_rollups_upsert(domain_rows)
@@ -131,13 +117,14 @@ def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
             readiness,
             update_conflicts=True,
             unique_fields=["student", "blueprint"],
-            update_fields=["predicted_score", "lower", "upper", "pass_probability", "coverage", "updated_at"],
+            update_fields=["predicted_score", "lower", "upper", "pass_probability", "coverage", "enough_evidence",
+                           "practise", "updated_at"],
         )
         _snapshots_upsert(snapshots)
 
 
 _DOMAIN_ROLLUP_COLUMNS = ("student_id", "domain", "mastery", "lower", "upper", "evidence_count", "effective_evidence",
-                          "last_evidence_at", "updated_at")
+                          "rehearsal_count", "ability", "ability_sd", "last_evidence_at", "updated_at")
 _UPSERT_CHUNK = 500
 
 
@@ -159,9 +146,9 @@ def _domain_rollups_upsert(rows: list[tuple]) -> None:
             chunk = rows[start:start + _UPSERT_CHUNK]
             params = []
             for row in chunk:
-                params.extend(row[:7])
-                params.append(adapt_datetime(row[7]))
-                params.append(adapt_datetime(row[8]))
+                params.extend(row[:10])
+                params.append(adapt_datetime(row[10]))
+                params.append(adapt_datetime(row[11]))
             cursor.execute(
                 f"INSERT INTO {quote(StudentDomainRollup._meta.db_table)} ({columns}) VALUES "
                 f"{', '.join([placeholders] * len(chunk))} "
@@ -182,17 +169,17 @@ def _snapshots_upsert(snapshots: list[ReadinessSnapshot]) -> None:
 def snapshots_backfill(*, student_id: int, days: int, step_days: int = 3) -> int:
     """Rebuild past daily snapshots from evidence as it stood on each day (imports and demo data)."""
     now = clock.now()
-    evidence = list(MasteryEvidence.objects.filter(student_id=student_id).values_list("domain", "score", "weight", "occurred_at"))
+    evidence = _evidence_rows([student_id])[student_id]
     blueprints = _blueprint_weights(student_id)
     snapshots = []
-    prior = population_prior()
+    population = population_current()
     for back in range(days, 0, -step_days):
         at = now - datetime.timedelta(days=back)
-        if not any(row[3] <= at for row in evidence):
+        if not any(row[5] <= at for row in evidence):
             continue
-        estimate, _ = _estimate(at, evidence, prior)
+        estimate, _ = _estimate(at, evidence, population)
         for bp, weights in blueprints:
-            _, values = _prediction_values(estimate, bp, weights)
+            _, values = _prediction_values(estimate, population, bp, weights)
             snapshots.append(ReadinessSnapshot(student_id=student_id, blueprint=bp, day=at.date(), **values))
     with transaction.atomic():
         _snapshots_upsert(snapshots)

@@ -1,0 +1,290 @@
+"""One student's ability per domain, given item difficulty, evidence channels and time (pure).
+
+1. **Measurement, not rehearsal.** Responses are read oldest first; the first answer to an item is a
+   measurement. A later answer to the same item (a retaken quiz, a resubmitted case, an exam
+   question seen again) came after its key was shown: it is practice, counted with
+   ``rehearsal_weight`` (0 by default) and reported separately. Channels the population fit leaves
+   out (flashcard self-ratings) are counted and left out.
+2. **The student's own level.** A likelihood summary per practised domain (all its first answers,
+   given the items' difficulty) feeds a hierarchical prior: θ_d = μ_d + u + e_d, with the student's
+   level u ~ N(0, τ_u²) and the domain's own deviation e_d ~ N(0, τ_e²). Each domain's prior uses
+   the other domains only (leave-one-out), so nothing is counted twice. A domain with no evidence
+   gets μ_d + E[u] with variance τ_e² + Var(u): it never borrows more certainty than the
+   population's spread between one student's domains allows.
+3. **Time.** Two Gaussian states per domain, updated session by session (a Laplace/Kalman step on
+   the logistic link): the current level, which wanders (variance q per day) and whose gains fade
+   toward the second state with time constant T; and the student's own earlier level in that
+   domain (their first answers there). At "now" the gap since the last session is applied too, so
+   uncertainty grows with time since practice, and a strong student who stopped long ago falls
+   back to where *they* started, not to the population.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from .irt import Bin, posterior_update, predictive_log_likelihood
+from .population import Population
+
+EARLIER_ANSWERS = 20  # a student's first answers in a domain: the earlier level that gains fade back to
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One graded answer: score in [0, 1], age in days at the time of the estimate."""
+
+    domain: str
+    channel: str
+    item: str
+    score: float
+    age_days: float
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ReadinessParams:
+    rehearsal_weight: float = 0.0  # weight of an answer given after the item's key was shown
+    min_domain_responses: int = 5  # fewer first answers than this: the domain counts as not practised
+    min_coverage: float = 0.6  # practised share of the blueprint's weight needed to show a pass probability
+    credible_level: float = 0.9
+    easy_margin: float = 1.0  # an item this many logits easier than its domain's exam pool counts as easy
+
+
+@dataclass(frozen=True)
+class DomainAbility:
+    domain: str
+    mean: float  # θ now, logits
+    variance: float
+    shared: float  # how much of the estimate rests on the student's level from other domains (0..1)
+    responses: int  # first answers used
+    rehearsals: int  # answers after the key was shown
+    easy: int  # first answers to easy items
+    days_since: float | None  # since the last session in this domain
+
+
+@dataclass(frozen=True)
+class StudentEstimate:
+    domains: dict[str, DomainAbility]
+    level: float  # E[u]: the student's level relative to the population
+    level_variance: float  # Var(u): shared by every domain that leans on it
+    left_out: dict[str, int] = field(default_factory=dict)  # channel -> answers not used
+    predictive: tuple[float, float] = (0.0, 0.0)  # (log-likelihood, weight) of sessions predicted before seen
+
+    @property
+    def responses(self) -> int:
+        return sum(d.responses for d in self.domains.values())
+
+    @property
+    def rehearsals(self) -> int:
+        return sum(d.rehearsals for d in self.domains.values())
+
+    @property
+    def easy_share(self) -> float:
+        n = self.responses
+        return sum(d.easy for d in self.domains.values()) / n if n else 0.0
+
+    @property
+    def days_since_practice(self) -> float | None:
+        gaps = [d.days_since for d in self.domains.values() if d.days_since is not None]
+        return min(gaps) if gaps else None
+
+    def ability(self, domain: str, population: Population) -> DomainAbility:
+        """The domain's estimate; a domain without evidence leans wholly on the student's level."""
+        found = self.domains.get(domain)
+        if found is not None:
+            return found
+        # θ_d = start_d + u + e_d. The part of u not borrowed keeps its full population spread, and u is
+        # one number for every domain: its uncertainty is shared (it does not average away over domains).
+        rho = population.borrow
+        shared_var = rho * rho * self.level_variance + (1 - rho * rho) * population.student_sd**2
+        return DomainAbility(
+            domain=domain, mean=population.start_for(domain) + rho * self.level,
+            variance=population.domain_sd**2 + shared_var,
+            shared=math.sqrt(shared_var / self.level_variance) if self.level_variance > 0 else 1.0,
+            responses=0, rehearsals=0, easy=0, days_since=None,
+        )
+
+
+@dataclass
+class _Domain:
+    sessions: list  # [(age, {key: Bin})], oldest first
+    merged: dict
+    responses: int = 0
+    rehearsals: int = 0
+    easy: int = 0
+
+
+def _pool_mean(population: Population, domain: str) -> float:
+    return sum(b * share for b, _, share in population.pool(domain))
+
+
+def _collect(responses: Iterable[Response], population: Population, params: ReadinessParams):
+    """First answers grouped by domain and day (sessions), aggregated by item parameters; rehearsals counted."""
+    by_domain: dict[str, _Domain] = {}
+    left_out: dict[str, int] = {}
+    seen: set[str] = set()
+    easy_cut: dict[str, float] = {}
+    links = {ch: link.discrimination for ch, link in population.channels.items() if link.used}
+    known = population.items
+    rehearsal_weight = params.rehearsal_weight
+    for r in sorted(responses, key=lambda r: -r.age_days):
+        a = links.get(r.channel)
+        if a is None:
+            left_out[r.channel] = left_out.get(r.channel, 0) + 1
+            continue
+        domain = r.domain
+        slot = by_domain.get(domain)
+        if slot is None:
+            slot = by_domain[domain] = _Domain([], {})
+            easy_cut[domain] = _pool_mean(population, domain) - params.easy_margin
+        weight = r.weight
+        item = r.item
+        if item in seen:
+            slot.rehearsals += 1
+            weight *= rehearsal_weight
+            if weight <= 0.0:
+                continue
+        else:
+            seen.add(item)
+            slot.responses += 1
+        found = known.get(item)
+        b, c = found if found is not None else population.item(item, r.channel, domain)
+        if b <= easy_cut[domain]:
+            slot.easy += 1
+        score = r.score
+        score = 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
+        age = r.age_days if r.age_days > 0.0 else 0.0
+        day = int(age)
+        sessions = slot.sessions
+        if sessions and sessions[-1][0] == day:
+            session = sessions[-1]
+            session[1] = age  # oldest first: the last answer of the day is the most recent
+        else:
+            session = [day, age, {}]
+            sessions.append(session)
+        key = (a, b, c)
+        bins = session[2]
+        entry = bins.get(key)
+        if entry is None:
+            bins[key] = [a, b, c, weight, weight * score]
+        else:
+            entry[3] += weight
+            entry[4] += weight * score
+        entry = slot.merged.get(key)
+        if entry is None:
+            slot.merged[key] = [a, b, c, weight, weight * score]
+        else:
+            entry[3] += weight
+            entry[4] += weight * score
+    return by_domain, left_out
+
+
+def _static(mean: float, variance: float, bins: list[Bin]) -> tuple[float, float]:
+    """Likelihood summary (mean, precision) of all a domain's answers, ignoring time."""
+    post_mean, post_var = posterior_update(mean, variance, bins)
+    precision = 1.0 / post_var - 1.0 / variance
+    if precision <= 1e-9:
+        return mean, 0.0
+    return (post_mean / post_var - mean / variance) / precision, precision
+
+
+def _track(sessions: Sequence, prior_mean: float, prior_var: float, population: Population, *, score: bool):
+    """Run the two states through the sessions; returns (mean now, variance now, LL, LL weight).
+
+    The current level wanders and is pulled back toward the student's earlier level in the domain:
+    the estimate from their first ``EARLIER_ANSWERS`` answers there, frozen afterwards.
+    """
+    q = population.drift_per_day
+    horizon = population.forgetting_days
+    fast_m = early_m = prior_mean
+    fast_v = early_v = prior_var
+    previous = None
+    answers = 0.0
+    ll = ll_weight = 0.0
+    for _, age, bins in sessions:
+        bins = list(bins.values())
+        if previous is not None:
+            fast_m, fast_v = _advance(fast_m, fast_v, early_m, early_v, previous - age, q, horizon)
+            if score:
+                gained, weight = predictive_log_likelihood(fast_m, fast_v, bins)
+                ll += gained
+                ll_weight += weight
+        fast_m, fast_v = posterior_update(fast_m, fast_v, bins)
+        if answers < EARLIER_ANSWERS:
+            early_m, early_v = posterior_update(early_m, early_v, bins)
+            answers += sum(entry[3] for entry in bins)
+        previous = age
+    if previous is not None:
+        fast_m, fast_v = _advance(fast_m, fast_v, early_m, early_v, previous, q, horizon)
+    return fast_m, fast_v, ll, ll_weight
+
+
+def _advance(m: float, v: float, anchor_m: float, anchor_v: float, days: float, q: float, horizon: float | None):
+    if days <= 0.0:
+        return m, v
+    if horizon:
+        keep = math.exp(-days / horizon)
+        m = anchor_m + (m - anchor_m) * keep
+        sd = keep * math.sqrt(v) + (1.0 - keep) * math.sqrt(anchor_v)  # the two states move together: add sds
+        v = sd * sd
+    return m, v + q * days
+
+
+def estimate_student(
+    responses: Iterable[Response],
+    population: Population,
+    *,
+    params: ReadinessParams = ReadinessParams(),
+    score: bool = False,
+) -> StudentEstimate:
+    """Ability per practised domain now, with the student's level for the others.
+
+    ``score=True`` also returns the log-likelihood of each session as predicted before it was seen
+    (used to fit the drift and forgetting rates).
+    """
+    by_domain, left_out = _collect(responses, population, params)
+    tau_u2 = population.student_sd**2
+    tau_e2 = population.domain_sd**2
+    marginal = tau_u2 + tau_e2
+
+    # Level: every practised domain's deviation from the population, weighed by its precision.
+    terms: dict[str, tuple[float, float]] = {}
+    likelihood_precision: dict[str, float] = {}
+    for domain, slot in by_domain.items():
+        mu = population.mean_for(domain)
+        lik_mean, lik_precision = _static(mu, marginal, list(slot.merged.values()))
+        likelihood_precision[domain] = lik_precision
+        if lik_precision > 0.0:
+            precision = 1.0 / (tau_e2 + 1.0 / lik_precision)
+            terms[domain] = (precision, precision * (lik_mean - mu))
+    total_precision = sum(p for p, _ in terms.values())
+    total_mean = sum(m for _, m in terms.values())
+    level_var = 1.0 / (1.0 / tau_u2 + total_precision)
+    level = level_var * total_mean
+
+    domains: dict[str, DomainAbility] = {}
+    ll = ll_weight = 0.0
+    for domain, slot in by_domain.items():
+        if not slot.sessions:  # only answers after the key was shown, weighted zero: not practised
+            unpractised = StudentEstimate({}, level, level_var).ability(domain, population)
+            domains[domain] = replace(unpractised, rehearsals=slot.rehearsals)
+            continue
+        own_p, own_m = terms.get(domain, (0.0, 0.0))
+        own_lik = likelihood_precision.get(domain, 0.0)
+        loo_var = 1.0 / (1.0 / tau_u2 + total_precision - own_p)
+        loo_level = loo_var * (total_mean - own_m)
+        prior_mean = population.mean_for(domain) + loo_level
+        prior_var = tau_e2 + loo_var
+        mean, variance, gained, weight = _track(slot.sessions, prior_mean, prior_var, population, score=score)
+        ll += gained
+        ll_weight += weight
+        domains[domain] = DomainAbility(
+            domain=domain, mean=mean, variance=variance, shared=(1.0 / prior_var) / (1.0 / prior_var + own_lik),
+            responses=slot.responses, rehearsals=slot.rehearsals, easy=slot.easy,
+            days_since=slot.sessions[-1][1],
+        )
+    return StudentEstimate(
+        domains=domains, level=level, level_variance=level_var, left_out=left_out, predictive=(ll, ll_weight)
+    )

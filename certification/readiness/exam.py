@@ -1,0 +1,146 @@
+"""From ability per domain to an exam: expected score over the blueprint's item pool, interval, P(pass).
+
+A domain's expected score integrates the guessing-floor link over its exam questions (the pool
+summary) and over the uncertainty of the student's ability there. The score's variance adds:
+each domain's own uncertainty; the uncertainty of the student's level, which every domain that
+leans on it shares (it does not average away); the sitting itself (each question drawn from the
+pool is right with its expected probability); and a small extra spread ``exam_sd``. The interval
+shown is the 90% range of the score a sitting today would give. P(pass) is the normal
+approximation of P(score ≥ pass mark), with Platt recalibration when outcomes allowed one.
+
+When the practised domains carry less than ``min_coverage`` of the blueprint's weight the
+dashboard shows no probability but the domains to practise: the estimate then rests on where
+students start in the domains this one has avoided, and students who avoid their weak domains
+cannot be told apart from students who picked theirs at random. Platt recalibration is fitted
+separately for forecasts with enough and with thin coverage, so outcomes correct each group.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from .ability import ReadinessParams, StudentEstimate
+from .irt import logit, sigmoid
+from .population import Population, PoolBin
+
+_NORMAL = NormalDist()
+_PI_OVER_8 = math.pi / 8.0
+
+
+@dataclass(frozen=True)
+class ExamPrediction:
+    predicted_score: float
+    lower: float  # the 90% range of the score of a sitting today
+    upper: float
+    ability_lower: float  # the 90% credible interval of the expected score (no sitting noise)
+    ability_upper: float
+    score_sd: float  # sd of the sitting's score (after recalibration)
+    pass_probability: float  # recalibrated on practice-exam outcomes when there were enough
+    model_probability: float  # before recalibration
+    coverage: float  # share of the blueprint's weight in domains the student has practised
+    enough_evidence: bool  # coverage reaches ReadinessParams.min_coverage
+    practise: tuple[str, ...]  # domains to practise first: not practised, heaviest first
+
+
+@dataclass(frozen=True)
+class DomainMastery:
+    domain: str
+    mastery: float  # expected share right on the domain's exam questions
+    lower: float
+    upper: float
+
+
+def evidence_group(enough: bool) -> str:
+    return "enough" if enough else "thin"
+
+
+def recalibrate(probability: float, platt: tuple[float, float] | None) -> float:
+    if not platt:
+        return probability
+    slope, intercept = platt
+    return min(max(sigmoid(intercept + slope * logit(probability)), 1e-4), 1.0 - 1e-4)
+
+
+def pool_expected(pool: tuple[PoolBin, ...], mean: float, variance: float) -> tuple[float, float]:
+    """Expected share right over the pool when θ ~ N(mean, variance), and its slope in θ."""
+    kappa = 1.0 / math.sqrt(1.0 + _PI_OVER_8 * variance)
+    expected = slope = 0.0
+    for b, c, share in pool:
+        s = sigmoid(kappa * (mean - b))
+        expected += share * (c + (1.0 - c) * s)
+        slope += share * (1.0 - c) * s * (1.0 - s) * kappa
+    return expected, slope
+
+
+def domain_mastery(estimate: StudentEstimate, population: Population, domain: str,
+                   params: ReadinessParams = ReadinessParams()) -> DomainMastery:
+    """Expected share right on the domain's exam questions, with the credible interval mapped from θ."""
+    ability = estimate.ability(domain, population)
+    pool = population.pool(domain)
+    z = _NORMAL.inv_cdf(0.5 + params.credible_level / 2)
+    sd = math.sqrt(ability.variance)
+    mastery, _ = pool_expected(pool, ability.mean, ability.variance)
+    lower, _ = pool_expected(pool, ability.mean - z * sd, 0.0)
+    upper, _ = pool_expected(pool, ability.mean + z * sd, 0.0)
+    return DomainMastery(domain, mastery, min(lower, mastery), max(upper, mastery))
+
+
+def predict_exam(
+    estimate: StudentEstimate,
+    population: Population,
+    weights: Mapping[str, float],
+    *,
+    question_count: int,
+    pass_mark: float,
+    params: ReadinessParams = ReadinessParams(),
+) -> ExamPrediction:
+    total_weight = sum(w for w in weights.values() if w > 0)
+    if total_weight <= 0 or question_count <= 0:
+        raise ValueError("A blueprint needs positive weights and at least one question")
+    mean = own_var = shared = sitting = coverage = 0.0
+    thin: list[tuple[float, str]] = []
+    for domain, weight in weights.items():
+        if weight <= 0:
+            continue
+        w = weight / total_weight
+        ability = estimate.ability(domain, population)
+        expected, slope = pool_expected(population.pool(domain), ability.mean, ability.variance)
+        mean += w * expected
+        own = max(ability.variance - ability.shared**2 * estimate.level_variance, 0.0)
+        own_var += (w * slope) ** 2 * own
+        shared += w * slope * ability.shared
+        sitting += w * expected * (1.0 - expected) / question_count
+        if ability.responses >= params.min_domain_responses:
+            coverage += w
+        else:
+            thin.append((w, domain))
+    ability_var = own_var + shared * shared * estimate.level_variance
+    total_sd = math.sqrt(ability_var + sitting + population.exam_sd**2)
+    z = _NORMAL.inv_cdf(0.5 + params.credible_level / 2)
+    cut = pass_mark - 0.5 / question_count  # a score of exactly the mark passes
+    raw = min(max(1.0 - _NORMAL.cdf((cut - mean) / total_sd), 1e-4), 1.0 - 1e-4)
+    enough = coverage >= params.min_coverage
+    group = evidence_group(enough)
+    probability = recalibrate(raw, population.recalibration.get(group))
+    ability_sd = math.sqrt(ability_var)
+    offset, factor = population.score_recalibration.get(group, (0.0, 1.0))
+    mean = min(max(mean + offset, 0.0), 1.0)
+    total_sd *= factor
+    thin.sort(key=lambda t: (-t[0], t[1]))
+    return ExamPrediction(
+        predicted_score=mean,
+        lower=max(0.0, mean - z * total_sd),
+        upper=min(1.0, mean + z * total_sd),
+        ability_lower=max(0.0, mean - z * ability_sd),
+        ability_upper=min(1.0, mean + z * ability_sd),
+        score_sd=total_sd,
+        pass_probability=probability,
+        model_probability=raw,
+        coverage=coverage,
+        enough_evidence=enough,
+        practise=tuple(d for _, d in thin),
+    )
+

@@ -1,0 +1,279 @@
+"""Scoring forecasts against outcomes (pure): used by the calibration script and the in-product check.
+
+Every forecast is compared with two baselines fitted on *other* students (cross-fitting, so a
+baseline never sees the outcome it predicts): the base rate (everyone gets the pass rate) and a
+logistic fit of the student's average score so far. Metrics: Brier score, log loss, AUC,
+calibration slope (logistic regression of the outcome on logit P; 1 is ideal, below 1 means
+over-confident) and the coverage of the 90% score interval, overall and per segment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .irt import logit, sigmoid
+
+SEGMENT_FAMILIES = ("evidence", "easy items", "domain coverage", "since practice")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One forecast and what happened."""
+
+    probability: float
+    predicted_score: float
+    lower: float  # 90% range of the sitting's score
+    upper: float
+    passed: bool
+    score: float  # the score obtained
+    average_score: float  # the student's average evidence score before the sitting (baseline input)
+    segments: dict[str, str] = field(default_factory=dict)
+    group: int = 0  # cross-fitting fold (0 or 1), e.g. student id parity
+    true_score: float | None = None  # simulation only: the expected score the ability interval should cover
+    ability_lower: float | None = None
+    ability_upper: float | None = None
+    enough_evidence: bool = True
+    score_sd: float | None = None  # sd of the forecast score distribution (for recalibrating the range)
+
+
+def segments_for(*, responses: int, easy_share: float, coverage: float, days_since: float | None) -> dict[str, str]:
+    """The segment labels of one forecast (shared by the script and the product)."""
+    return {
+        "evidence": "<50 answers" if responses < 50 else "50-199 answers" if responses < 200 else "200+ answers",
+        "easy items": "<30% easy" if easy_share < 0.3 else "30-60% easy" if easy_share < 0.6 else "60%+ easy",
+        "domain coverage": "<60% of exam" if coverage < 0.6 else "60-89% of exam" if coverage < 0.9 else "90%+ of exam",
+        "since practice": (
+            "never" if days_since is None else "<7 days" if days_since < 7 else "7-29 days" if days_since < 30
+            else "30+ days"
+        ),
+    }
+
+
+def brier(probabilities: Sequence[float], outcomes: Sequence[int]) -> float:
+    return sum((p - o) ** 2 for p, o in zip(probabilities, outcomes)) / len(outcomes)
+
+
+def log_loss(probabilities: Sequence[float], outcomes: Sequence[int]) -> float:
+    total = 0.0
+    for p, o in zip(probabilities, outcomes):
+        p = min(max(p, 1e-4), 1 - 1e-4)
+        total -= math.log(p) if o else math.log(1 - p)
+    return total / len(outcomes)
+
+
+def auc(probabilities: Sequence[float], outcomes: Sequence[int]) -> float | None:
+    """Probability that a random pass got a higher forecast than a random fail (ties count half)."""
+    ranked = sorted(zip(probabilities, outcomes))
+    positives = sum(outcomes)
+    negatives = len(outcomes) - positives
+    if not positives or not negatives:
+        return None
+    rank_sum = 0.0
+    i = 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        average_rank = (i + j + 1) / 2  # 1-based ranks i+1..j
+        rank_sum += average_rank * sum(o for _, o in ranked[i:j])
+        i = j
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def fit_logistic(xs: Sequence[float], ys: Sequence[int], *, ridge: float = 1e-3,
+                 toward: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
+    """(intercept, slope) of P(y=1) = σ(intercept + slope·x), by Newton-Raphson with a ridge pulling the
+    pair toward ``toward`` (tiny by default; Platt scaling pulls toward the identity, (0, 1))."""
+    a, b = toward
+    for _ in range(50):
+        g0 = g1 = h00 = h01 = h11 = 0.0
+        for x, y in zip(xs, ys):
+            p = sigmoid(a + b * x)
+            w = p * (1 - p)
+            g0 += y - p
+            g1 += (y - p) * x
+            h00 += w
+            h01 += w * x
+            h11 += w * x * x
+        g0 -= ridge * (a - toward[0])
+        g1 -= ridge * (b - toward[1])
+        h00 += ridge
+        h11 += ridge
+        det = h00 * h11 - h01 * h01
+        if det <= 1e-12:
+            break
+        da = (h11 * g0 - h01 * g1) / det
+        db = (h00 * g1 - h01 * g0) / det
+        a += da
+        b += db
+        if abs(da) + abs(db) < 1e-8:
+            break
+    return a, b
+
+
+def calibration_slope(probabilities: Sequence[float], outcomes: Sequence[int]) -> float | None:
+    if len(set(outcomes)) < 2:
+        return None
+    return fit_logistic([logit(p) for p in probabilities], outcomes)[1]
+
+
+PLATT_MINIMUM = 60  # outcomes in a group before its forecasts are recalibrated
+
+
+def platt(probabilities: Sequence[float], outcomes: Sequence[int], *, minimum: int = PLATT_MINIMUM,
+          ) -> tuple[float, float] | None:
+    """Platt recalibration (slope, intercept) on logit P, once there are ``minimum`` outcomes, 10 of each kind."""
+    if len(outcomes) < minimum or min(sum(outcomes), len(outcomes) - sum(outcomes)) < 10:
+        return None
+    intercept, slope = fit_logistic([logit(p) for p in probabilities], outcomes, ridge=2.0, toward=(0.0, 1.0))
+    return slope, intercept
+
+
+def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM) -> dict[str, tuple[float, float]]:
+    """Recalibration per evidence group ("enough" / "thin" coverage), for groups with enough outcomes."""
+    result = {}
+    for group, enough in (("enough", True), ("thin", False)):
+        members = [o for o in outcomes if o.enough_evidence == enough]
+        fitted = platt([o.probability for o in members], [int(o.passed) for o in members], minimum=minimum)
+        if fitted:
+            result[group] = fitted
+    return result
+
+
+def score_recalibration_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM,
+                                 ) -> dict[str, tuple[float, float]]:
+    """Per evidence group: (mean of score − forecast, root mean square of the standardised residual)."""
+    result = {}
+    for group, enough in (("enough", True), ("thin", False)):
+        members = [o for o in outcomes if o.enough_evidence == enough and o.score_sd]
+        if len(members) < minimum:
+            continue
+        offset = sum(o.score - o.predicted_score for o in members) / len(members)
+        spread = math.sqrt(sum(((o.score - o.predicted_score - offset) / o.score_sd) ** 2 for o in members) / len(members))
+        result[group] = (offset, spread)
+    return result
+
+
+def ranges_cross_fitted(outcomes: Sequence[Outcome], level: float = 0.9) -> list[tuple[float, float]]:
+    """Each forecast's score range after the other fold's offset and width correction."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+
+    def fit(train: list[Outcome]):
+        groups = score_recalibration_by_group(train)
+
+        def apply(o: Outcome) -> tuple[float, float]:
+            found = groups.get("enough" if o.enough_evidence else "thin")
+            if not found or not o.score_sd:
+                return o.lower, o.upper
+            offset, factor = found
+            centre = o.predicted_score + offset
+            return centre - z * factor * o.score_sd, centre + z * factor * o.score_sd
+        return apply
+    return _cross_fitted(outcomes, fit)
+
+
+def recalibrated_cross_fitted(outcomes: Sequence[Outcome]) -> list[float]:
+    """Each forecast recalibrated by the Platt fit of the other fold (its own group), as the product would."""
+    def fit(train: list[Outcome]):
+        groups = platt_by_group(train)
+
+        def apply(o: Outcome) -> float:
+            found = groups.get("enough" if o.enough_evidence else "thin")
+            if not found:
+                return o.probability
+            slope, intercept = found
+            return min(max(sigmoid(intercept + slope * logit(o.probability)), 1e-4), 1 - 1e-4)
+        return apply
+    return _cross_fitted(outcomes, fit)
+
+
+def _cross_fitted(outcomes: Sequence[Outcome], fit: Callable[[list[Outcome]], Callable[[Outcome], float]]) -> list[float]:
+    """Each fold predicted by a rule fitted on the other fold (the whole set if one fold is empty)."""
+    folds = {0: [o for o in outcomes if o.group % 2 == 0], 1: [o for o in outcomes if o.group % 2 == 1]}
+    rules = {k: fit(folds[1 - k] or list(outcomes)) for k in folds}
+    return [rules[o.group % 2](o) for o in outcomes]
+
+
+def baseline_base_rate(outcomes: Sequence[Outcome]) -> list[float]:
+    def fit(train: list[Outcome]):
+        rate = (sum(o.passed for o in train) + 1) / (len(train) + 2)
+        return lambda o: rate
+    return _cross_fitted(outcomes, fit)
+
+
+def baseline_logistic_average(outcomes: Sequence[Outcome]) -> list[float]:
+    def fit(train: list[Outcome]):
+        a, b = fit_logistic([o.average_score for o in train], [int(o.passed) for o in train])
+        return lambda o: sigmoid(a + b * o.average_score)
+    return _cross_fitted(outcomes, fit)
+
+
+@dataclass(frozen=True)
+class SegmentReport:
+    family: str
+    label: str
+    n: int
+    pass_rate: float
+    brier_model: float  # the forecast as given
+    brier_recalibrated: float  # after Platt recalibration per evidence group, cross-fitted on the other fold
+    brier_logistic: float
+    brier_base_rate: float
+    log_loss_model: float
+    log_loss_logistic: float
+    log_loss_base_rate: float
+    auc_model: float | None
+    calibration_slope: float | None
+    coverage: float  # 90% score range contains the score obtained
+    coverage_recalibrated: float  # the same after the range's offset and width were fitted on the other fold
+    ability_coverage: float | None  # simulation: the ability interval contains the true expected score
+    enough_evidence: float  # share of forecasts shown as a probability (the rest say "not enough evidence")
+
+    @property
+    def beats_base_rate(self) -> bool:
+        return self.brier_model <= self.brier_base_rate
+
+
+def report(outcomes: Sequence[Outcome]) -> list[SegmentReport]:
+    """Overall first, then one row per segment label present."""
+    if not outcomes:
+        return []
+    base = baseline_base_rate(outcomes)
+    logistic = baseline_logistic_average(outcomes)
+    recalibrated = recalibrated_cross_fitted(outcomes)
+    ranges = ranges_cross_fitted(outcomes)
+    rows = [_segment("all", "all", list(range(len(outcomes))), outcomes, base, logistic, recalibrated, ranges)]
+    for family in SEGMENT_FAMILIES:
+        labels = sorted({o.segments.get(family) for o in outcomes if o.segments.get(family)})
+        for label in labels:
+            idx = [i for i, o in enumerate(outcomes) if o.segments.get(family) == label]
+            rows.append(_segment(family, label, idx, outcomes, base, logistic, recalibrated, ranges))
+    return rows
+
+
+def _segment(family, label, idx, outcomes, base, logistic, recalibrated, ranges) -> SegmentReport:
+    y = [int(outcomes[i].passed) for i in idx]
+    model = [outcomes[i].probability for i in idx]
+    b = [base[i] for i in idx]
+    lg = [logistic[i] for i in idx]
+    covered = sum(1 for i in idx if outcomes[i].lower <= outcomes[i].score <= outcomes[i].upper)
+    with_truth = [i for i in idx if outcomes[i].true_score is not None and outcomes[i].ability_lower is not None]
+    ability = (
+        sum(1 for i in with_truth if outcomes[i].ability_lower <= outcomes[i].true_score <= outcomes[i].ability_upper)
+        / len(with_truth) if with_truth else None
+    )
+    return SegmentReport(
+        family=family, label=label, n=len(idx), pass_rate=sum(y) / len(y),
+        brier_model=brier(model, y),
+        brier_recalibrated=brier([recalibrated[i] for i in idx], y),
+        brier_logistic=brier(lg, y), brier_base_rate=brier(b, y),
+        log_loss_model=log_loss(model, y), log_loss_logistic=log_loss(lg, y), log_loss_base_rate=log_loss(b, y),
+        auc_model=auc(model, y), calibration_slope=calibration_slope(model, y) if len(idx) >= 20 else None,
+        coverage=covered / len(idx),
+        coverage_recalibrated=sum(1 for i in idx if ranges[i][0] <= outcomes[i].score <= ranges[i][1]) / len(idx),
+        ability_coverage=ability,
+        enough_evidence=sum(1 for i in idx if outcomes[i].enough_evidence) / len(idx),
+    )
