@@ -34,7 +34,10 @@ def blueprint_for_user_or_404(*, user, blueprint_id: int) -> Blueprint:
 
 def attempt_for_user_or_404(*, user, attempt_id: int, write: bool = False) -> ExamAttempt:
     """The one access check for attempts: the student who owns it; read-only for their instructors and admins."""
-    attempt = ExamAttempt.objects.select_related("blueprint", "student").filter(pk=attempt_id).first()
+    try:  # by primary key, so no ordering: this runs on every autosave
+        attempt = ExamAttempt.objects.select_related("blueprint", "student").get(pk=attempt_id)
+    except ExamAttempt.DoesNotExist:
+        attempt = None
     if attempt is not None:
         if attempt.student_id == user.pk:
             return attempt

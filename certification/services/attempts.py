@@ -255,12 +255,14 @@ def answer_save(
     now = clock.now()
     refusal = None
     with transaction.atomic():
-        item = (
-            AttemptItem.objects.select_related("attempt", "question")
-            .select_for_update(of=("attempt",), no_key=True)
-            .filter(attempt_id=attempt.pk, position=position)
-            .first()
-        )
+        try:
+            item = (
+                AttemptItem.objects.select_related("attempt", "question")
+                .select_for_update(of=("attempt",), no_key=True)
+                .get(attempt_id=attempt.pk, position=position)
+            )
+        except AttemptItem.DoesNotExist:
+            item = None
         locked = item.attempt if item is not None else attempt
         if locked.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed("This exam has been submitted; answers can no longer change.")
@@ -301,13 +303,21 @@ def flag_set(*, attempt: ExamAttempt, student, position: int, flagged: bool) -> 
         raise AttemptClosed("This exam belongs to someone else.")
     now = clock.now()
     with transaction.atomic():
-        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        # As for answers: the item and the locked attempt row in one read.
+        try:
+            item = (
+                AttemptItem.objects.select_related("attempt")
+                .select_for_update(of=("attempt",), no_key=True)
+                .get(attempt_id=attempt.pk, position=position)
+            )
+        except AttemptItem.DoesNotExist:
+            item = None
+        locked = item.attempt if item is not None else attempt
         if locked.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed("This exam has been submitted.")
         # The same deadline (plus grace) as answers: the exam is over for flags too.
         if (now - locked.deadline).total_seconds() > answer_grace_seconds():
             raise LateAnswer("Time is up: questions can no longer be flagged.")
-        item = AttemptItem.objects.filter(attempt=locked, position=position).first()
         if item is None:
             raise InvalidAnswer("That question is not part of this exam.")
         item.flagged = flagged

@@ -74,6 +74,17 @@ def test_one_answer_save_is_one_short_transaction_with_one_locking_read(
     assert AttemptItem.objects.get(attempt_id=state["id"], position=2).response is None
 
 
+def test_a_flag_is_one_locking_read_and_one_write(student, short_blueprint, django_assert_max_num_queries):
+    client = api_for(student)
+    state = client.post(f"/api/v1/exams/blueprints/{short_blueprint.pk}/attempts/").json()
+    with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as captured:
+        flagged = client.post(f"/api/v1/exams/attempts/{state['id']}/items/3/flag/", {"flagged": True}, format="json")
+    assert flagged.status_code == 200 and flagged.json() == {"position": 3, "flagged": True}
+    if connection.features.has_select_for_update:
+        assert sum(" FOR " in q["sql"] for q in captured.captured_queries) == 1
+    assert AttemptItem.objects.get(attempt_id=state["id"], position=3).flagged is True
+
+
 def test_a_choice_question_is_checked_against_the_choices_the_student_was_shown(student, short_blueprint):
     client = api_for(student)
     state = client.post(f"/api/v1/exams/blueprints/{short_blueprint.pk}/attempts/").json()
