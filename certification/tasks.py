@@ -7,6 +7,7 @@ from django.db import OperationalError
 
 from .services import rollup_pending_clear, rollup_pending_clear_many
 from .services.attempts import attempt_close_at_deadline, attempts_close_overdue
+from .services.readiness import readiness_fit, readiness_fit_due
 from .services.rollups import rollups_refresh, rollups_refresh_many
 from .services.scoring import attempt_score
 
