@@ -305,8 +305,10 @@ def _changes(key_claim: Claim, student_claim: Claim, key_group: DrgGroup, studen
         alone = regroup(replace(key_claim, procedures=(*key_claim.procedures, code)))
         if alone is not None and alone.drg != key_group.drg:
             changes.append(f"Extra procedure {code}: {_effect_text(key_group, alone)}.")
-    if not changes and student_group.drg != key_group.drg:
-        changes.append(f"Your errors together: {_effect_text(key_group, student_group)}.")
+    if student_group.drg != key_group.drg and not any(change.endswith(f"\u2192 {student_group.drg:03d}.")
+                                                      for change in changes if student_group.drg is not None):
+        together = "Your differences together" if changes else "Your errors together"
+        changes.append(f"{together}: {_effect_text(key_group, student_group)}.")
     return changes
 
 

@@ -130,3 +130,12 @@ def test_the_key_review_runs_the_code_editor_on_inpatient_keys():
     assert key_review(key, oracle, grouper=TableGrouper(), fiscal_year=2026).ok  # outpatient keys: no MCE
     failed = key_review(key[:1], oracle, inpatient=True, grouper=TableGrouper(), fiscal_year=2031)
     assert failed.ok and failed.warnings[0].kind == "mce"
+
+
+def test_differences_that_only_add_up_together_are_reported_together():
+    result = review([AnswerLine("J441", PRINCIPAL), AnswerLine("I10")])  # wrong principal and the CC missed
+    assert result.changes == [
+        "Principal diagnosis J44.1 instead of J18.9: DRG 194 \u2192 191.",
+        "Missing E87.1 (a CC): DRG 194 \u2192 195.",
+        "Your differences together: DRG 194 \u2192 192.",
+    ]
