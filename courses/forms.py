@@ -8,6 +8,7 @@ from certification.domains import EXAM_DOMAINS
 
 from .content_loader import QUESTION_KINDS, SLUG_RE, parse_question
 from .content_schema import CHOICE_KINDS, MAX_CHOICES
+from .grading import dotted
 from .models import Cohort, Deck, Flashcard, Lesson, Module, Program, Question
 from .package_format import MAX_PACKAGE_BYTES
 from .roster import MAX_ROSTER_BYTES
@@ -137,8 +138,15 @@ class QuestionForm(forms.Form):
 
     Single / multiple: one text box per option, each with its own "correct" checkbox. The right
     options are marked on themselves; their place in the list means nothing (students see the
-    options shuffled).
+    options shuffled). Code entry: one box per accepted code (the editor gives them the code
+    typeahead). ``FIELD_KINDS`` says which fields belong to which kind; the editor shows only those.
     """
+
+    FIELD_KINDS = {
+        "parts": ("term_build",), "term": ("term_build",), "answer": ("term_build",), "system": ("code",),
+        "options": ("single", "multiple"), "accepted": ("code",),
+    }
+    CODE_SLOTS = 4
 
     kind = forms.ChoiceField(choices=[(k, k.replace("_", " ").capitalize()) for k in QUESTION_KINDS])
     prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
@@ -148,9 +156,8 @@ class QuestionForm(forms.Form):
                                help_text="Code entry: the code set the answer is checked against.")
     term = forms.CharField(required=False, max_length=120, help_text="Build the term: the finished term.")
     answer = forms.CharField(
-        required=False, label="Answer (code entry, build the term)",
-        help_text="Code entry: accepted codes, comma-separated. Build the term: the parts in order, comma-separated. "
-        "Single / multiple: leave empty and tick the correct options above.",
+        required=False, label="Word parts in order",
+        help_text="The parts that build the term, in order, comma-separated (e.g. gastr/o, -itis).",
     )
     explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="Shown after the student answers. Cite guideline sections where relevant.")
@@ -164,6 +171,17 @@ class QuestionForm(forms.Form):
         for n in range(1, self.OPTION_SLOTS + 1):
             self.fields[f"option_{n}"] = forms.CharField(required=False, max_length=500, label=f"Option {n}")
             self.fields[f"correct_{n}"] = forms.BooleanField(required=False, label=f"Option {n} is correct")
+        for n in range(1, self.CODE_SLOTS + 1):
+            self.fields[f"accepted_{n}"] = forms.CharField(required=False, max_length=12, label=f"Accepted code {n}")
+
+    @property
+    def accepted_fields(self) -> list:
+        return [self[f"accepted_{n}"] for n in range(1, self.CODE_SLOTS + 1)]
+
+    @classmethod
+    def kinds_of(cls, name: str) -> str:
+        """The kinds a field belongs to, space-separated ("" for every kind)."""
+        return " ".join(cls.FIELD_KINDS.get(name, ()))
 
     @property
     def option_rows(self) -> list[tuple]:
@@ -172,7 +190,7 @@ class QuestionForm(forms.Form):
 
     @property
     def other_fields(self) -> list:
-        return [self[name] for name in self.fields if not name.startswith(("option_", "correct_"))]
+        return [self[name] for name in self.fields if not name.startswith(("option_", "correct_", "accepted_"))]
 
     @classmethod
     def initial_for(cls, question: Question) -> dict:
@@ -186,6 +204,11 @@ class QuestionForm(forms.Form):
             for n, text in enumerate(question.choices[: cls.OPTION_SLOTS], start=1):
                 initial[f"option_{n}"] = text
                 initial[f"correct_{n}"] = (n - 1) in key
+        elif question.kind == "code":
+            for n, code in enumerate(question.answer[: cls.CODE_SLOTS], start=1):
+                initial[f"accepted_{n}"] = dotted(str(code), question.system)
+            if len(question.answer) > cls.CODE_SLOTS:
+                initial["answer"] = ", ".join(str(a) for a in question.answer[cls.CODE_SLOTS:])
         else:
             initial["answer"] = ", ".join(str(a) for a in question.answer)
         return initial
@@ -209,6 +232,9 @@ class QuestionForm(forms.Form):
                     self.add_error(f"option_{n}", "This option is marked correct but has no text.")
         else:
             spec_data["answer"] = [a.strip() for a in (data["answer"] or "").split(",") if a.strip()]
+            if kind == "code":
+                boxes = [(data.get(f"accepted_{n}") or "").strip().upper() for n in range(1, self.CODE_SLOTS + 1)]
+                spec_data["answer"] = [code for code in boxes if code] + spec_data["answer"]
         errors: list[str] = []
         spec = parse_question(spec_data, "question", errors)
         for error in errors:

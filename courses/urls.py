@@ -47,6 +47,7 @@ urlpatterns = [
     path("author/modules/<int:module_id>/lessons/new/", authoring.lesson_new, name="author_lesson_new"),
     path("author/lessons/<int:lesson_id>/", authoring.lesson_edit, name="author_lesson"),
     path("author/lessons/<int:lesson_id>/questions/new/", authoring.question_new, name="author_question_new"),
+    path("author/lessons/<int:lesson_id>/questions/preview/", authoring.question_preview, name="author_question_preview"),
     path("author/questions/<int:question_id>/", authoring.question_edit, name="author_question"),
     path("author/questions/<int:question_id>/delete/", authoring.question_remove, name="author_question_delete"),
     path("author/decks/new/", authoring.deck_new, name="author_deck_new"),

@@ -24,6 +24,7 @@ from ..services.authoring import (
     card_delete, card_save, deck_save, lesson_save, module_save, program_save, question_delete, question_save,
 )
 from ..services.packages import program_export, program_import
+from ..services.question_preview import question_preview_context
 
 
 def author_home(request: HttpRequest) -> HttpResponse:
@@ -118,7 +119,8 @@ def question_new(request: HttpRequest, lesson_id: int) -> HttpResponse:
         else:
             messages.success(request, "Question added.")
             return redirect("courses:author_lesson", lesson_id=lesson.pk)
-    return render(request, "courses/author/question_form.html", {"form": form, "lesson": lesson, "question": None})
+    return render(request, "courses/author/question_form.html", {"form": form, "lesson": lesson, "question": None,
+                                                                 **question_preview_context(form=form, lesson=lesson)})
 
 
 def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
@@ -134,7 +136,8 @@ def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
         else:
             messages.success(request, "Question saved.")
             return redirect("courses:author_lesson", lesson_id=lesson.pk)
-    return render(request, "courses/author/question_form.html", {"form": form, "lesson": lesson, "question": question})
+    return render(request, "courses/author/question_form.html", {"form": form, "lesson": lesson, "question": question,
+                                                                 **question_preview_context(form=form, lesson=lesson)})
 
 
 @require_POST
@@ -219,3 +222,16 @@ def program_import_view(request: HttpRequest) -> HttpResponse:
 
 
 
+
+
+@require_POST
+def question_preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """The question exactly as a student will see it (the lesson page's own partial), or what stops it.
+
+    The editor posts its fields here as the author types; nothing is saved. Each accepted code gets
+    a line saying whether the current release knows it.
+    """
+    lesson = lesson_for_author_or_404(user=request.user, lesson_id=lesson_id)
+    form = QuestionForm(request.POST)
+    context = question_preview_context(form=form, lesson=lesson)
+    return render(request, "courses/author/_question_preview.html", context)

@@ -68,15 +68,32 @@ def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return render(request, "courses/cohort_form.html", {"form": form, "cohort": cohort})
 
 
+# The progress table's orders: who needs attention first, except the name order.
+PROGRESS_SORTS = {
+    "name": ("Student", lambda row: (str(row.student).lower(), row.student.pk)),
+    "lessons": ("Fewest lessons first", lambda row: (row.completed_lessons, str(row.student).lower())),
+    "quiz": ("Lowest quiz average first", lambda row: (row.average_score is not None, row.average_score or 0.0,
+                                                       str(row.student).lower())),
+    "overdue": ("Most overdue first", lambda row: (-row.overdue, str(row.student).lower())),
+    "active": ("Longest inactive first", lambda row: (row.last_activity is not None,
+                                                      row.last_activity.timestamp() if row.last_activity else 0.0,
+                                                      str(row.student).lower())),
+}
+
+
 def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = cohort_for_instructor_or_404(user=request.user, cohort_id=cohort_id)
     today = timezone.localdate()
     modules, rows = cohort_progress(cohort=cohort, today=today)
+    sort = request.GET.get("sort", "lessons")
+    if sort not in PROGRESS_SORTS:
+        sort = "lessons"
+    rows = sorted(rows, key=PROGRESS_SORTS[sort][1])
     dues = list(CohortDueDate.objects.filter(cohort=cohort).select_related("module", "lesson"))
     module_due = {d.module_id: d.due_on for d in dues if d.module_id}
     return render(request, "courses/cohort_detail.html", {
         "cohort": cohort, "modules": [(m, module_due.get(m.pk)) for m in modules], "rows": rows, "dues": dues,
-        "today": today, "roster_form": RosterForm(),
+        "today": today, "roster_form": RosterForm(), "sort": sort, "sort_label": PROGRESS_SORTS[sort][0],
         "due_form": DueDateForm(program=cohort.program) if cohort.program else None,
         "instructors": cohort.instructors.all(), "invitations": invitations_open_for_cohort(cohort=cohort),
     })

@@ -47,6 +47,20 @@
     next.focus();
   });
 
+  // Wide tables in [data-scroll-cue]: mark when they overflow (the cue and the edge shadow show) and
+  // when they are scrolled to the end.
+  function markOverflow(box) {
+    var overflow = box.scrollWidth > box.clientWidth + 1;
+    box.setAttribute("data-overflow", String(overflow));
+    box.setAttribute("data-at-end", String(box.scrollLeft + box.clientWidth >= box.scrollWidth - 1));
+  }
+  function markAllOverflow() { document.querySelectorAll("[data-scroll-cue]").forEach(markOverflow); }
+  document.addEventListener("DOMContentLoaded", markAllOverflow);
+  window.addEventListener("resize", markAllOverflow);
+  document.addEventListener("scroll", function (event) {
+    if (event.target.matches && event.target.matches("[data-scroll-cue]")) markOverflow(event.target);
+  }, true);
+
   window.codewise = window.codewise || {};
   window.codewise.paintProgress = paintProgress;
 })();

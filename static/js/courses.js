@@ -155,4 +155,23 @@
     document.querySelectorAll("[data-term-builder]").forEach(renderBuilt);
     shownAt = Date.now();
   });
+  // ---- Question editor: only the fields of the chosen kind; code boxes search the chosen code set.
+  function syncQuestionKind(form) {
+    var kind = form.querySelector("select[name=kind]");
+    if (!kind) return;
+    form.querySelectorAll("[data-kinds]").forEach(function (block) {
+      block.hidden = block.getAttribute("data-kinds").split(" ").indexOf(kind.value) === -1;
+    });
+    var system = form.querySelector("select[name=system]");
+    form.querySelectorAll(".accepted-code [data-typeahead]").forEach(function (input) {
+      input.setAttribute("data-system", (system && system.value) || "icd10cm");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-question-form]").forEach(syncQuestionKind);
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-question-form]");
+    if (form && (event.target.name === "kind" || event.target.name === "system")) syncQuestionKind(form);
+  });
 })();
