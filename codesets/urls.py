@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pcs_views, views
 
 app_name = "codesets"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("releases/<int:release_id>/whats-new/", views.release_whats_new, name="release_whats_new"),
     path("review/", views.flag_queue, name="flag_queue"),
     path("review/<int:flag_id>/resolve/", views.flag_resolve, name="flag_resolve"),
+    path("pcs/", pcs_views.pcs_browse, name="pcs_browse"),
+    path("pcs/build/", pcs_views.pcs_build, name="pcs_build"),
+    path("pcs/<str:table>/", pcs_views.pcs_table, name="pcs_table"),
 ]

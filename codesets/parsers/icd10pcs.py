@@ -35,6 +35,15 @@ ROOT_TAG = "ICD10PCS.tabular"
 VALUE = re.compile(r"^[0-9A-HJ-NP-Z]$")
 CODE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 MAX_CODES = 200_000
+# The sections (first character), named as in the CMS tables, for an order file read on its own.
+SECTIONS = {
+    "0": "Medical and Surgical", "1": "Obstetrics", "2": "Placement", "3": "Administration",
+    "4": "Measurement and Monitoring", "5": "Extracorporeal or Systemic Assistance and Performance",
+    "6": "Extracorporeal or Systemic Therapies", "7": "Osteopathic", "8": "Other Procedures", "9": "Chiropractic",
+    "B": "Imaging", "C": "Nuclear Medicine", "D": "Radiation Therapy",
+    "F": "Physical Rehabilitation and Diagnostic Audiology", "G": "Mental Health", "H": "Substance Abuse Treatment",
+    "X": "New Technology",
+}
 
 
 def _text(element: Element | None) -> str:
@@ -202,7 +211,8 @@ def parse_pcs_order(source: str | Path | BinaryIO) -> ParsedCodeSet:
             head = code[:size]
             if len(code) > size and head not in headers:
                 headers.add(head)
-                records.append(CodeRecord(code=head, display_code=head, long_title=f"ICD-10-PCS {head}", kind=kind,
+                title = SECTIONS.get(head, f"Section {head}") if size == 1 else f"{SECTIONS.get(head[0], head[0])} {head}"
+                records.append(CodeRecord(code=head, display_code=head, long_title=title, kind=kind,
                                           parent_code=head[:-1], chapter=code[0], depth=size - 1))
         if not billable:
             if code in headers:
