@@ -14,6 +14,27 @@ from .grading import CodeFacts, normalize_code
 from .grading.demographics import demographic_edit, sex_from_notes
 from .grading.notes import code_references, instructional_notes, is_manifestation_title
 
+
+def pcs_axes(code: str, table_notes: dict) -> tuple[tuple[str, str], ...]:
+    """(axis title, value label) of the 7 characters of an ICD-10-PCS code, from its table's axes and rows."""
+    axes = table_notes.get("axes") or {}
+    if len(code) != 7 or not axes:
+        return ()
+    found: list[tuple[str, str]] = []
+    for position in ("1", "2", "3"):
+        axis = axes.get(position) or {}
+        found.append((axis.get("title", ""), axis.get("label", "") if axis.get("value") == code[int(position) - 1] else ""))
+    labels: dict[str, tuple[str, str]] = {}
+    for row in table_notes.get("rows") or ():
+        values = {pos: dict(axis.get("values") or ()) for pos, axis in row.items()}
+        if all(code[int(pos) - 1] in values.get(pos, {}) for pos in ("4", "5", "6", "7")):
+            labels = {pos: (row[pos].get("title", ""), values[pos][code[int(pos) - 1]]) for pos in ("4", "5", "6", "7")}
+            break
+    if not labels:  # a code no row allows: titles from the first row, no labels
+        first = (table_notes.get("rows") or [{}])[0]
+        labels = {pos: ((first.get(pos) or {}).get("title", ""), "") for pos in ("4", "5", "6", "7")}
+    return (*found, *(labels[pos] for pos in ("4", "5", "6", "7")))
+
 _CACHE: "OrderedDict[tuple[int, str], CodeFacts | None]" = OrderedDict()
 _CACHE_SIZE = 100_000
 _CHAPTER_SEX: dict[int, dict[str, str | None]] = {}
@@ -39,6 +60,10 @@ def _build(code: str, rows: dict[str, Code], system: str, release_id: int) -> Co
     row = rows.get(code)
     if row is None:
         return None
+    if system == "icd10pcs":
+        table = rows.get(code[:3])
+        return CodeFacts(exists=True, billable=row.billable, title=row.long_title,
+                         axes=pcs_axes(code, (table.notes or {}) if table is not None else {}))
     if system != "icd10cm":
         return CodeFacts(exists=True, billable=row.billable, title=row.long_title)
     # The code and the category and subcategories above it: their notes all apply to it.
@@ -96,6 +121,8 @@ def facts_for_release_id(release_id: int, system: str, codes: Iterable[str]) -> 
         if system == "icd10cm":
             for code in missing:
                 lookup.update(_prefixes(code))
+        elif system == "icd10pcs":
+            lookup.update(code[:3] for code in missing)  # the table: its axes label the code's characters
         rows = {row.code: row for row in Code.objects.filter(release_id=release_id, code__in=lookup)}
         for code in missing:
             facts = _build(code, rows, system, release_id)
@@ -110,12 +137,26 @@ def facts_for_release_id(release_id: int, system: str, codes: Iterable[str]) -> 
 def oracle_for_case(case, codes_by_system: dict[str, Iterable[str]]) -> dict[str, dict[str, CodeFacts]]:
     """system -> facts for every system the case pins a release for."""
     oracle: dict[str, dict[str, CodeFacts]] = {}
-    pinned = {"icd10cm": case.icd10cm_release_id, "cpt": case.cpt_release_id, "hcpcs": case.hcpcs_release_id}
+    pinned = {"icd10cm": case.icd10cm_release_id, "cpt": case.cpt_release_id, "hcpcs": case.hcpcs_release_id,
+              "icd10pcs": getattr(case, "icd10pcs_release_id", None)}
     for system, codes in codes_by_system.items():
         release_id = pinned.get(system)
         if release_id is not None:
             oracle[system] = facts_for_release_id(release_id, system, codes)
+            if system == "icd10pcs" and release_is_incomplete(release_id):
+                # A demo set that lacks codes never calls a valid code invalid: what it lacks is not checked.
+                for code in codes:
+                    oracle[system].setdefault(normalize_code(code), UNCHECKED)
     return oracle
+
+
+UNCHECKED = CodeFacts(exists=True, billable=True, title="")
+
+
+def release_is_incomplete(release_id: int) -> bool:
+    """A release loaded from a partial source (the ICD-10-PCS demo set) has ``source_files["complete"]`` False."""
+    files = CodeSetRelease.objects.filter(pk=release_id).values_list("source_files", flat=True).first()
+    return isinstance(files, dict) and files.get("complete") is False
 
 
 def clear_cache() -> None:
