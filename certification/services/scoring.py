@@ -11,8 +11,7 @@ as a wrong answer there too.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
 
 from courses.models import CohortMembership
 
@@ -133,21 +132,45 @@ def _item_stats_add(attempt: ExamAttempt, items: list[AttemptItem], correct: int
         [ItemStat(question_id=q, cohort_id=c) for q in question_ids for c in cohorts], ignore_conflicts=True
     )
     total = len(items)
+    rows = {}
     for item in items:
         x = 1 if item.is_correct else 0
         rest = (correct - x) / (total - 1) if total > 1 else 0.0
-        # One UPDATE per item covers the overall row and every cohort row of the student.
-        ItemStat.objects.filter(question_id=item.question_id).filter(
-            Q(cohort__isnull=True) | Q(cohort_id__in=[c for c in cohorts if c is not None])
-        ).update(**_increments(x, rest, item.seconds_spent))
+        rows[item.question_id] = (x, rest, item.seconds_spent)
+    # One UPDATE for all the items covers the overall row and every cohort row of the student. It
+    # takes the rows' locks in one order, so two workers scoring at once wait for each other rather
+    # than deadlock on the same questions, and it costs one statement instead of one per item
+    # (written out: the ORM's per-question CASE costs more to compile than the twelve UPDATEs it saves).
+    _item_stats_increment(rows, [c for c in cohorts if c is not None])
 
 
-def _increments(x: int, rest: float, seconds: int) -> dict:
-    return {
-        "n": F("n") + 1,
-        "n_correct": F("n_correct") + x,
-        "sum_rest": F("sum_rest") + rest,
-        "sum_rest_sq": F("sum_rest_sq") + rest * rest,
-        "sum_correct_rest": F("sum_correct_rest") + x * rest,
-        "seconds_total": F("seconds_total") + seconds,
-    }
+# The running sums and how each grows by one item: (correct 0/1, rest score, seconds on it).
+_INCREMENTS = {
+    "n_correct": lambda x, rest, seconds: x,
+    "sum_rest": lambda x, rest, seconds: rest,
+    "sum_rest_sq": lambda x, rest, seconds: rest * rest,
+    "sum_correct_rest": lambda x, rest, seconds: x * rest,
+    "seconds_total": lambda x, rest, seconds: seconds,
+}
+
+
+def _item_stats_increment(rows: dict[int, tuple[int, float, int]], cohort_ids: list[int]) -> None:
+    """Add each question's increments (picked by question id: a question appears once per attempt)."""
+    quote = connection.ops.quote_name
+    meta = ItemStat._meta
+    question, cohort = quote(meta.get_field("question").column), quote(meta.get_field("cohort").column)
+    n = quote(meta.get_field("n").column)
+    assignments, params = [f"{n} = {n} + 1"], []
+    for name, value_of in _INCREMENTS.items():
+        column = quote(meta.get_field(name).column)
+        assignments.append(f"{column} = {column} + CASE {question} {' '.join(['WHEN %s THEN %s'] * len(rows))} ELSE 0 END")
+        for question_id, row in rows.items():
+            params += [question_id, value_of(*row)]
+    in_questions = ", ".join(["%s"] * len(rows))
+    in_cohorts = f" OR {cohort} IN ({', '.join(['%s'] * len(cohort_ids))})" if cohort_ids else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
+            f"WHERE {question} IN ({in_questions}) AND ({cohort} IS NULL{in_cohorts})",
+            [*params, *sorted(rows), *cohort_ids],
+        )

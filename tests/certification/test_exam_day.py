@@ -7,13 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from certification.models import AttemptItem, AttemptScore, AttemptStatus, Choice, ExamAttempt, QuestionKind
+from certification.models import AttemptItem, AttemptScore, AttemptStatus, Choice, ExamAttempt, ItemStat, QuestionKind
 from certification.services.attempts import (
     DEADLINE_TASK_MARGIN_SECONDS,
     DEADLINE_TASK_MAX_WAIT_SECONDS,
+    attempt_close,
     attempt_start,
     attempts_close_overdue,
 )
+from certification.services.scoring import attempt_score
 from certification.tasks import close_attempt_at_deadline
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,38 @@ def test_a_submitted_attempts_deadline_task_does_nothing(
     assert callbacks == []
     attempt = ExamAttempt.objects.get(pk=state["id"])
     assert attempt.close_reason == "submitted" and AttemptScore.objects.filter(attempt=attempt).count() == 1
+
+
+def test_scoring_adds_every_reached_item_to_the_overall_and_cohort_statistics_in_one_statement(
+    student, cohort, short_blueprint, django_capture_on_commit_callbacks
+):
+    attempt = attempt_start(student=student, blueprint=short_blueprint)
+    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("question").order_by("position"))
+    right = {}
+    for n, item in enumerate(items):
+        question = item.question
+        choices = list(question.choices.order_by("position"))
+        correct = n % 2 == 0
+        if question.kind == QuestionKind.CODE:
+            item.response = {"text": question.accepted_codes[0] if correct else "Z00.00"}
+        else:
+            picked = [c.pk for c in choices if c.is_correct == correct][:1 if question.kind == QuestionKind.SINGLE else 9]
+            item.response = {"choice": picked[0]} if question.kind == QuestionKind.SINGLE else {"choices": picked}
+        item.seconds_spent = 10 * (n + 1)
+        item.save()
+        right[item.question_id] = (int(correct), item.seconds_spent)
+    with django_capture_on_commit_callbacks(execute=False):
+        attempt_close(attempt_id=attempt.pk, reason="submitted")
+    # The statistics are one INSERT of the missing rows and one UPDATE, however many items.
+    with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as captured:
+        attempt_score(attempt_id=attempt.pk)
+    assert len(captured.captured_queries) <= 15
+    assert sum("itemstat" in q["sql"] and q["sql"].startswith("UPDATE") for q in captured.captured_queries) == 1
+    total, correct = len(items), sum(x for x, _ in right.values())
+    for question_id, (x, seconds) in right.items():
+        rest = (correct - x) / (total - 1)
+        for stat in ItemStat.objects.filter(question_id=question_id):  # the overall row and the cohort's
+            assert (stat.n, stat.n_correct, stat.seconds_total) == (1, x, seconds)
+            assert stat.sum_rest == pytest.approx(rest) and stat.sum_rest_sq == pytest.approx(rest * rest)
+            assert stat.sum_correct_rest == pytest.approx(x * rest)
+    assert ItemStat.objects.filter(cohort=cohort).count() == ItemStat.objects.filter(cohort__isnull=True).count() == total
