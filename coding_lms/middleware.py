@@ -13,6 +13,10 @@ PUBLIC_PATH_PREFIXES = (
     "/health/",
     "/static/",
     "/certificates/verify/",
+    # LMS launches: the platform's signed id_token is the credential (lti.protocol checks it).
+    "/lti/jwks/",
+    "/lti/login/",
+    "/lti/launch/",
 )
 
 CONTENT_SECURITY_POLICY = (

@@ -17,6 +17,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("cases/", include("exercises.urls")),
     path("exams/", include("certification.urls")),
+    path("lti/", include("lti.urls")),
     path("api/v1/", include("coding_lms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -68,11 +68,14 @@ INSTALLED_APPS = [
     "courses",
     "exercises",
     "certification",
+    "lti",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside sessions and CSRF: an LTI session's cookies become SameSite=None; Secure (lti.embedding).
+    "lti.embedding.LtiSessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "coding_lms.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "coding_lms.middleware.PrivateResponsesNotStoredMiddleware",
     # Outside the login guard, so its redirects carry the policy too.
     "coding_lms.middleware.SecurityHeadersMiddleware",
+    # Inside it: per-platform frame-ancestors for LTI pages, before the strict default applies.
+    "lti.embedding.LtiFramingMiddleware",
     "coding_lms.middleware.SessionAbsoluteLifetimeMiddleware",
     "coding_lms.middleware.LoginRequiredEverywhereMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -1,0 +1,1 @@
+"""Grade passback follows recorded scores (filled in by lti.services.passback)."""

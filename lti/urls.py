@@ -1,0 +1,13 @@
+from django.urls import path
+
+from .views import launch, pages
+
+app_name = "lti"
+
+urlpatterns = [
+    path("jwks/", launch.jwks, name="jwks"),
+    path("login/", launch.login_initiation, name="login"),
+    path("launch/", launch.launch, name="launch"),
+    path("placements/<int:pk>/", pages.placement, name="placement"),
+    path("courses/<int:pk>/", pages.course, name="course"),
+]
