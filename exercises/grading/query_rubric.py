@@ -208,6 +208,25 @@ def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     return [term for term in terms if term.strip() and _pattern(term).search(normalized)]
 
 
+_NEGATION = re.compile(r"(?<![a-z])(?:no|not|without|denies|denied|negative for|ruled out|rules out|absent|"
+                       r"free of|never)(?![a-z])[^.;:!?]{0,30}$")
+
+
+def find_unnegated_terms(text: str, terms: Iterable[str]) -> list[str]:
+    """The terms that occur in ``text`` other than in a negation ("no abscess on ultrasound", "without
+    shock"): citing an absent finding to explain a query does not name that diagnosis."""
+    normalized = normalize_text(text)
+    found = []
+    for term in terms:
+        if not term.strip():
+            continue
+        for match in _pattern(term).finditer(normalized):
+            if not _NEGATION.search(normalized[max(0, match.start() - 40):match.start()]):
+                found.append(term)
+                break
+    return found
+
+
 def _longest_match(text: str, terms: Iterable[str]) -> int:
     """Length of the longest term found in text (0 when none): the more specific wording wins."""
     return max((len(term.rstrip("*")) for term in find_terms(text, terms)), default=0)
@@ -328,7 +347,7 @@ def _leading_criterion(query: StudentQuery, spec: QuerySpecData, weight: float,
     messages: list[str] = []
     named: list[QueryOption] = [option for kind, _, option in classified if kind == "unsupported" and option]
     for option in spec.unsupported:
-        if option not in named and find_terms(query.question, option.terms):
+        if option not in named and find_unnegated_terms(query.question, option.terms):
             named.append(option)
     for option in dict.fromkeys(named):
         why = f" {option.why}" if option.why else ""

@@ -196,6 +196,9 @@ def test_instructors_see_queries_in_the_review_queue_and_override_the_score_with
     event = AuditEvent.objects.get(action="exercises.query_score_overridden")
     assert event.actor == instructor and event.reason == "The options were clear enough in context."
 
+    export = instructor_client.get("/cases/review/export.csv?query=1").content.decode().splitlines()
+    assert export[0].endswith("coding_score,query_score") and export[1].endswith(",100.0,100.0")
+
     seen = student_client.get(f"/cases/submissions/{submission.pk}/").content.decode()
     assert "Instructor changed the query score" in seen and "The options were clear enough in context." in seen
     assert "Override the query score" not in seen

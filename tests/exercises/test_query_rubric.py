@@ -84,6 +84,13 @@ def test_naming_an_unsupported_diagnosis_in_the_question_is_leading_too():
     assert _criterion(result, NOT_LEADING).credit == 0.0
 
 
+def test_an_absent_finding_cited_in_the_question_is_not_naming_the_diagnosis():
+    cited = evaluate_query(_query(question="Blood pressure stayed normal, no septic shock. Please clarify the diagnosis."), SEPSIS)
+    assert _criterion(cited, NOT_LEADING).credit == 1.0
+    named = evaluate_query(_query(question="Blood pressure is normal. Is this septic shock?"), SEPSIS)
+    assert _criterion(named, NOT_LEADING).credit == 0.0
+
+
 def test_the_most_specific_wording_decides_what_an_option_is():
     assert classify_option("Severe sepsis", SEPSIS)[0] == "unsupported"
     assert classify_option("UTI without sepsis", SEPSIS)[1].label == "Urinary tract infection without sepsis"
