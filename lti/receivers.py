@@ -1,1 +1,86 @@
-"""Grade passback follows recorded scores (filled in by lti.services.passback)."""
+"""Grade passback follows recorded scores, without touching the code that records them.
+
+- A case score written by ``save()`` (first scoring of one submission, a regrade, an instructor's
+  override of a line, the total or the query score) sends ``post_save`` for SubmissionScore.
+- The batched first scoring writes with ``bulk_create`` (no signal), inside the Celery task
+  ``exercises.tasks.score_submission``; every submission has its own task, which ends (scoring it
+  or finding it scored) after the batch committed, so ``task_success`` of that task covers it.
+- An exam score is created once per attempt (``post_save`` of AttemptScore).
+
+Receivers do no work inside the scoring transaction beyond one cheap check: the outbox is
+updated after commit, and only for students an LMS knows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery.signals import task_success
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+logger = logging.getLogger(__name__)
+
+SCORE_TASK = "exercises.tasks.score_submission"
+
+
+def _after_commit(func, *args) -> None:
+    transaction.on_commit(lambda: _safely(func, *args))
+
+
+def _safely(func, *args) -> None:
+    """A passback problem must never turn a recorded score into an error for the student."""
+    try:
+        func(*args)
+    except Exception:  # noqa: BLE001 - logged; the score itself is already committed
+        logger.exception("Grade passback bookkeeping failed for %s%s", func.__name__, args)
+
+
+def _case_score_changed(student_id: int, case_id: int) -> None:
+    from .services.passback import case_gradebook_score, passbacks_record, student_is_linked
+
+    if student_is_linked(student_id):
+        passbacks_record(score=case_gradebook_score(student_id=student_id, case_id=case_id))
+
+
+def _exam_score_recorded(student_id: int, blueprint_id: int) -> None:
+    from .services.passback import exam_gradebook_score, passbacks_record, student_is_linked
+
+    if student_is_linked(student_id):
+        passbacks_record(score=exam_gradebook_score(student_id=student_id, blueprint_id=blueprint_id))
+
+
+@receiver(post_save, sender="exercises.SubmissionScore", dispatch_uid="lti.case_score_saved")
+def case_score_saved(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not instance.is_current:
+        return
+    submission = instance.submission
+    _after_commit(_case_score_changed, submission.student_id, submission.case_id)
+
+
+@task_success.connect(dispatch_uid="lti.case_scored_in_batch")
+def case_scored_in_batch(sender=None, result=None, **kwargs) -> None:
+    if getattr(sender, "name", None) != SCORE_TASK:
+        return
+    request = getattr(sender, "request", None)
+    args = list(getattr(request, "args", None) or [])
+    submission_id = args[0] if args else (getattr(request, "kwargs", None) or {}).get("submission_id")
+    if submission_id is None:
+        return
+
+    def _reconcile() -> None:
+        from exercises.models import Submission
+
+        submission = Submission.objects.filter(pk=submission_id).values("student_id", "case_id").first()
+        if submission:
+            _case_score_changed(submission["student_id"], submission["case_id"])
+
+    _safely(_reconcile)
+
+
+@receiver(post_save, sender="certification.AttemptScore", dispatch_uid="lti.exam_score_saved")
+def exam_score_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    if raw or not created:
+        return
+    _after_commit(_exam_score_recorded, instance.student_id, instance.blueprint_id)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("launch/", launch.launch, name="launch"),
     path("placements/<int:pk>/", pages.placement, name="placement"),
     path("courses/<int:pk>/", pages.course, name="course"),
+    path("passbacks/<int:pk>/retry/", pages.passback_retry_view, name="passback_retry"),
 ]

@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-submissions": {"task": "exercises.tasks.requeue_stale_submissions", "schedule": 60.0},
     "close-overdue-exam-attempts": {"task": "certification.tasks.close_overdue_attempts", "schedule": 60.0},
     "watch-codeset-drop-folder": {"task": "codesets.tasks.scan_drop_folder", "schedule": 300.0},
+    "send-due-lms-grades": {"task": "lti.tasks.send_due_grades", "schedule": 60.0},
+    "lti-housekeeping": {"task": "lti.tasks.housekeeping", "schedule": 6 * 60 * 60.0},
 }
 
 if REDIS_URL:

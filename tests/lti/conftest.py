@@ -15,6 +15,16 @@ from lti.models import Deployment, Platform
 from tests.lti.platform import INSTRUCTOR, LEARNER, PlatformUser, TestPlatform
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Access tokens are cached per platform: each test's LMS starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def lms():
     platform = TestPlatform().start()
