@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import launch, pages
+from .views import deep_link, launch, pages
 
 app_name = "lti"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("jwks/", launch.jwks, name="jwks"),
     path("login/", launch.login_initiation, name="login"),
     path("launch/", launch.launch, name="launch"),
+    path("deep-link/", deep_link.deep_link, name="deep_link"),
     path("placements/<int:pk>/", pages.placement, name="placement"),
     path("courses/<int:pk>/", pages.course, name="course"),
     path("passbacks/<int:pk>/retry/", pages.passback_retry_view, name="passback_retry"),

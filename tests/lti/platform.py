@@ -89,7 +89,7 @@ class TestPlatform:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
 
     # --- Lifecycle -------------------------------------------------------------------------------
 
