@@ -6,8 +6,10 @@
    was shown measures memory of the key). Priors: exam questions N(author difficulty, 1) — the
    author labels' offsets are re-estimated from the data and kept centred, which anchors the
    scale; quiz questions and cases N(their channel's mean in the domain, 1.2²); θ N(μ_d, τ²).
-   A channel's slope is fitted only on (student, domain) pairs that also have exam answers, so
-   it links that channel to the exam scale rather than to itself.
+   A channel's slope is fitted only on (student, domain) pairs that also have exam answers, with
+   ability measured by those exam answers alone (its prior spread re-estimated from them), and
+   each item's difficulty taken without the answer being explained: otherwise a difficulty fitted
+   to a handful of answers "explains" them and the slope grows to exploit it.
 2. **Prior strengths**: τ_u² (students' overall level) is the average product of one student's
    deviations in two different domains; τ_u² + τ_e² is the variance of a deviation minus its
    measurement noise (method of moments on likelihood summaries, so the shrinkage of step 1 does
@@ -38,6 +40,7 @@ from .population import (
 FIRST_ANSWERS = 20  # a student's first answers in a domain measure where they started
 MIN_LINK_PAIRS = 20  # (student, domain) pairs with both this channel and exam answers before a slope is fitted
 WEAK_LINK = 0.3
+SLOPE_PRIOR_VAR = 0.25  # a channel's slope starts from the exam's (1) with this much room
 _PI_OVER_8 = math.pi / 8.0  # a fitted slope below this leaves the channel out
 DRIFT_GRID = (0.0005, 0.002, 0.006, 0.015, 0.04)
 FORGETTING_GRID = (None, 180.0, 60.0, 20.0, 7.0)
@@ -131,6 +134,8 @@ def fit_population(
     linked = [s for s, group in enumerate(by_sd) if has_exam[s] and any(channel_of[i] != EXAM for i, _, _ in group)]
     exam_theta = {s: theta[s] for s in linked}
     exam_var = {s: tau2 for s in linked}
+    link_tau2 = tau2
+    item_info = [1.0] * len(item_keys)
     b = [item_prior(it)[0] for it in info]
     pairs_with_exam: dict[str, int] = {}
     for sweep in range(sweeps):
@@ -168,12 +173,13 @@ def fit_population(
                 grad -= (x - p) * w * ratio
                 inf += w * dp * ratio
             b[i] = bi + max(-2.0, min(2.0, grad / inf))
+            item_info[i] = inf
         # Channel slopes: the channel's answers against ability measured by exam answers alone, so
         # the link is to the exam scale and not to the channel's own answers.
         for s in linked:
             t = exam_theta[s]
-            grad = -(t - mu[sd_domain[s]]) / tau2
-            inf = 1.0 / tau2
+            grad = -(t - mu[sd_domain[s]]) / link_tau2
+            inf = 1.0 / link_tau2
             for i, w, x in by_sd[s]:
                 if channel_of[i] != EXAM:
                     continue
@@ -186,11 +192,13 @@ def fit_population(
                 inf += w * dp * ratio
             exam_theta[s] = t + max(-2.0, min(2.0, grad / inf))
             exam_var[s] = 1.0 / inf
+        if linked:  # empirical Bayes: the prior's spread is the spread of the estimates plus their uncertainty
+            link_tau2 = max(0.1, sum((exam_theta[s] - mu[sd_domain[s]]) ** 2 + exam_var[s] for s in linked) / len(linked))
         for ch in used:
             if ch == EXAM:
                 continue
-            grad = -(slope[ch] - 1.0) / 0.25
-            inf = 1.0 / 0.25
+            grad = -(slope[ch] - 1.0) / SLOPE_PRIOR_VAR
+            inf = 1.0 / SLOPE_PRIOR_VAR
             pairs = 0
             a = slope[ch]
             for s in linked:
@@ -202,7 +210,14 @@ def fit_population(
                         continue
                     counted = True
                     c = guess[i]
-                    gap = exam_theta[s] - b[i]
+                    # The item's difficulty without this very answer: a difficulty fitted to few answers
+                    # "explains" them, and the slope would grow to exploit that.
+                    ak = a / math.sqrt(1.0 + _PI_OVER_8 * a * a * theta_var[s])
+                    sg = _sig(ak * (theta[s] - b[i]))
+                    p = c + (1.0 - c) * sg
+                    dp = (1.0 - c) * ak * sg * (1.0 - sg)
+                    b_without = b[i] + (x - p) * w * dp / max(p * (1.0 - p), 1e-12) / item_info[i]
+                    gap = exam_theta[s] - b_without
                     sg = _sig(kappa * a * gap)
                     p = c + (1.0 - c) * sg
                     dp = (1.0 - c) * sg * (1.0 - sg) * gap * kappa**3  # d/da of σ(a·gap / sqrt(1 + π a² v / 8))

@@ -42,7 +42,7 @@ def segments_for(*, responses: int, easy_share: float, coverage: float, days_sin
     """The segment labels of one forecast (shared by the script and the product)."""
     return {
         "evidence": "<50 answers" if responses < 50 else "50-199 answers" if responses < 200 else "200+ answers",
-        "easy items": "<30% easy" if easy_share < 0.3 else "30-60% easy" if easy_share < 0.6 else "60%+ easy",
+        "easy items": "<25% easy" if easy_share < 0.25 else "25-49% easy" if easy_share < 0.5 else "50%+ easy",
         "domain coverage": "<60% of exam" if coverage < 0.6 else "60-89% of exam" if coverage < 0.9 else "90%+ of exam",
         "since practice": (
             "never" if days_since is None else "<7 days" if days_since < 7 else "7-29 days" if days_since < 30
@@ -84,10 +84,22 @@ def auc(probabilities: Sequence[float], outcomes: Sequence[int]) -> float | None
 
 def fit_logistic(xs: Sequence[float], ys: Sequence[int], *, ridge: float = 1e-3,
                  toward: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
-    """(intercept, slope) of P(y=1) = σ(intercept + slope·x), by Newton-Raphson with a ridge pulling the
-    pair toward ``toward`` (tiny by default; Platt scaling pulls toward the identity, (0, 1))."""
+    """(intercept, slope) of P(y=1) = σ(intercept + slope·x): Newton-Raphson with step halving, and a ridge
+    pulling the pair toward ``toward`` (tiny by default; Platt scaling pulls toward the identity, (0, 1))."""
+
+    def objective(a: float, b: float) -> float:
+        total = 0.0
+        for x, y in zip(xs, ys):
+            z = a + b * x
+            # log σ(z) and log(1 - σ(z)) without overflow
+            total += -math.log1p(math.exp(-z)) if z > 0 else z - math.log1p(math.exp(z))
+            if not y:
+                total -= z
+        return total - ridge / 2 * ((a - toward[0]) ** 2 + (b - toward[1]) ** 2)
+
     a, b = toward
-    for _ in range(50):
+    current = objective(a, b)
+    for _ in range(100):
         g0 = g1 = h00 = h01 = h11 = 0.0
         for x, y in zip(xs, ys):
             p = sigmoid(a + b * x)
@@ -106,10 +118,18 @@ def fit_logistic(xs: Sequence[float], ys: Sequence[int], *, ridge: float = 1e-3,
             break
         da = (h11 * g0 - h01 * g1) / det
         db = (h00 * g1 - h01 * g0) / det
-        a += da
-        b += db
-        if abs(da) + abs(db) < 1e-8:
+        step = 1.0
+        while step > 1e-6:
+            trial = objective(a + step * da, b + step * db)
+            if trial >= current - 1e-12:
+                break
+            step /= 2
+        a += step * da
+        b += step * db
+        improved = objective(a, b)
+        if abs(improved - current) < 1e-10 and abs(step * da) + abs(step * db) < 1e-7:
             break
+        current = improved
     return a, b
 
 

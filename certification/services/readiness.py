@@ -195,8 +195,9 @@ def readiness_fit_due() -> bool:
     return arrived >= min(REFIT_NEW_RESPONSES, max(50, latest[0] // 10))
 
 
-def readiness_fit(*, validate: bool = True, seed: int = 0) -> ReadinessFit:
-    """Fit the population from everyone's evidence, validate it on practice exams, recalibrate, store it."""
+def readiness_fit(*, validate: bool = True, seed: int = 0, store: bool = True) -> ReadinessFit:
+    """Fit the population from everyone's evidence, validate it on practice exams, recalibrate, store it
+    (``store=False``: the same, without saving it or changing what refreshes use)."""
     started = time.monotonic()
     now = clock.now()
     rows = _all_rows()
@@ -209,10 +210,13 @@ def readiness_fit(*, validate: bool = True, seed: int = 0) -> ReadinessFit:
         outcomes = _validation_outcomes(rows, items, pool_items, full=population, seed=seed)
         validation = _validation_summary(outcomes)
         population = population.with_recalibration(platt_by_group(outcomes), score_recalibration_by_group(outcomes))
-    fit = ReadinessFit.objects.create(
+    fit = ReadinessFit(
         created_at=now, students=len(histories), responses=int(population.fitted.get("responses", 0)),
         population=population.to_dict(), validation=validation, seconds=time.monotonic() - started,
     )
+    if not store:
+        return fit
+    fit.save()
     cache.set(population_cache_key(), population, POPULATION_CACHE_SECONDS)
     logger.info("Readiness population fitted on %s students in %.1f s", len(histories), fit.seconds)
     return fit
