@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     "watch-codeset-drop-folder": {"task": "codesets.tasks.scan_drop_folder", "schedule": 300.0},
     "send-due-lms-grades": {"task": "lti.tasks.send_due_grades", "schedule": 60.0},
     "lti-housekeeping": {"task": "lti.tasks.housekeeping", "schedule": 6 * 60 * 60.0},
+    # Refits item difficulty, channel links, prior and time when enough new evidence has arrived.
+    "fit-readiness-population": {"task": "certification.tasks.fit_readiness_population", "schedule": 60 * 60.0},
 }
 
 if REDIS_URL:
