@@ -8,6 +8,8 @@ DEMO_ACCOUNTS = [
     # username, password, role, display name
     ("admin", "admin-demo-2026", Role.ADMIN, "Alex Admin"),
     ("instructor", "instructor-demo-2026", Role.INSTRUCTOR, "Dr. Irene Instructor"),
+    # A second instructor: verifies the demo cases' answer keys (a case is never verified by its author).
+    ("reviewer", "reviewer-demo-2026", Role.INSTRUCTOR, "Dr. Rita Reviewer"),
     ("student", "student-demo-2026", Role.STUDENT, "Sam Student"),
     ("student2", "student-demo-2026", Role.STUDENT, "Riley Student"),
     ("student3", "student-demo-2026", Role.STUDENT, "Jordan Student"),

@@ -91,7 +91,8 @@ def setup_data(count: int):
     for code, billable in [("I21", False), ("I214", True), ("E11", False), ("E1165", True), ("I10", True)]:
         Code.objects.create(release=release, code=code, display_code=code if len(code) == 3 else f"{code[:3]}.{code[3:]}",
                             long_title=code, billable=billable)
-    case = Case.objects.create(slug="deadline-case", title="Deadline case", is_published=True, icd10cm_release=release,
+    case = Case.objects.create(slug="deadline-case", title="Deadline case", is_published=True, review_status="verified",
+                               icd10cm_release=release,
                                exam_domain="icd10cm")
     CaseDocument.objects.create(case=case, title="Note", body="Synthetic note written for the load test.")
     answer_key_publish(actor=None, case=case, lines=[

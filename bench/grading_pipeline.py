@@ -76,7 +76,7 @@ def setup_data(count: int, cases: int):
     for number in range(cases):
         slug = "bench-case" if number == 0 else f"bench-case-{number}"
         case, _ = Case.objects.get_or_create(slug=slug, defaults={
-            "title": f"Bench case {number}", "is_published": True, "icd10cm_release": release, "exam_domain": "icd10cm"})
+            "title": f"Bench case {number}", "is_published": True, "review_status": "verified", "icd10cm_release": release, "exam_domain": "icd10cm"})
         if not case.documents.exists():
             CaseDocument.objects.create(case=case, title="Note", body="Synthetic.")
         if not case.answer_keys.exists():

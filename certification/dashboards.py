@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import FieldError
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -20,7 +20,6 @@ from .conf import at_risk_threshold
 from .domains import DOMAIN_LABELS, domain_label, domain_short_label
 from .models import AttemptScore, AttemptStatus, Blueprint, BlueprintDomain, ExamAttempt, ItemStat, Readiness, ReadinessSnapshot, StudentDomainRollup
 from .readiness.items import item_analysis
-from .readiness.wording import not_enough_evidence, readiness_phrase
 from .svg import IntervalRow, PaceBar, TrendPoint, interval_bars, pace_chart, trend_chart
 
 TREND_DAYS = 120
@@ -57,7 +56,6 @@ class DomainRow:
     upper: float | None
     evidence_count: int
     last_evidence_at: datetime.datetime | None
-    rehearsal_count: int = 0
 
     @property
     def has_evidence(self) -> bool:
@@ -73,37 +71,35 @@ class Recommendation:
     links: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _recommended_cases(domains: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """Published chart cases per domain, from the exercises app if it is installed (loose link)."""
+def _recommended_cases(domains: list[str], student) -> dict[str, list[tuple[str, str]]]:
+    """Chart cases the student may open, per domain, from the exercises app if it is installed (loose link):
+    the ones not tried yet first, then a link to every case of the domain."""
     try:
         Case = apps.get_model("exercises", "Case")
+        Submission = apps.get_model("exercises", "Submission")
+        tried = Submission.objects.filter(case=OuterRef("pk"), student_id=student.pk)
         rows = list(
-            Case.objects.filter(exam_domain__in=domains, is_published=True)
-            .order_by("difficulty", "title")
-            .values_list("exam_domain", "slug", "title")[:40]
+            Case.objects.visible_to_student(student).filter(exam_domain__in=domains)
+            .annotate(tried=Exists(tried))
+            .order_by("tried", "difficulty", "title")
+            .values_list("exam_domain", "slug", "title")[:60]
         )
-    except (LookupError, FieldError):
+    except (LookupError, FieldError, AttributeError):
         return {}
     result: dict[str, list[tuple[str, str]]] = {}
     for domain, slug, title in rows:
         url = _url("exercises:case_workspace", slug)
         if url and len(result.setdefault(domain, [])) < 2:
             result[domain].append((f"Case: {title}", url))
+    for domain in result:
+        every = _url("exercises:case_list", query=f"domain={domain}")
+        if every:
+            result[domain].append(("All cases in this domain", every))
     return result
 
 
-def _readiness_words(r: Readiness) -> Readiness:
-    """Attach what the pages say: the probability in words, or what to practise when evidence is thin."""
-    r.phrase = readiness_phrase(r.pass_probability)
-    r.practise_message = "" if r.enough_evidence else not_enough_evidence([domain_label(d) for d in r.practise])
-    return r
-
-
 def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
-    readiness = [
-        _readiness_words(r)
-        for r in Readiness.objects.filter(student=student).select_related("blueprint").order_by("blueprint__name")
-    ]
+    readiness = list(Readiness.objects.filter(student=student).select_related("blueprint").order_by("blueprint__name"))
     blueprints = [r.blueprint for r in readiness]
     focus = next((b for b in blueprints if b.slug == (focus_slug or FOCUS_DEFAULT)), None)
     if focus is None:
@@ -128,11 +124,9 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
                 upper=r.upper if r else None,
                 evidence_count=r.evidence_count if r else 0,
                 last_evidence_at=r.last_evidence_at if r else None,
-                rehearsal_count=r.rehearsal_count if r else 0,
             )
         )
     has_evidence = any(r.evidence_count for r in rollups.values())
-    rehearsals = sum(r.rehearsal_count for r in rollups.values())
     mastery_chart = (
         _safe(
             interval_bars(
@@ -157,8 +151,7 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
                     for r in readiness
                 ],
                 title="Predicted exam score per credential",
-                desc="Bars show the predicted score; whiskers the range a sitting today would land in 9 times out of 10; "
-                "the line the pass mark.",
+                desc="Bars show the predicted score; whiskers the 90% credible interval; the line the 70% pass mark.",
                 threshold=pass_mark,
                 label_width=180,
             )
@@ -176,8 +169,7 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
     for s in snapshots:
         series[names[s.blueprint_id]].append(TrendPoint(s.day, s.predicted_score, s.lower, s.upper))
     trend_rows = [
-        (s.day, names[s.blueprint_id], s.predicted_score, readiness_phrase(s.pass_probability))
-        for s in reversed(snapshots[-30:])
+        (s.day, names[s.blueprint_id], s.predicted_score, s.pass_probability) for s in reversed(snapshots[-30:])
     ]
     trend = (
         _safe(
@@ -195,7 +187,7 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
     candidates = [d for d in domain_rows if d.mastery is not None]
     candidates.sort(key=lambda d: -(d.weight * (1 - d.mastery)))
     weakest = candidates[:3]
-    cases = _recommended_cases([d.domain for d in weakest])
+    cases = _recommended_cases([d.domain for d in weakest], student)
     lessons_url = _url("courses:catalog")
     flashcards_url = _url("courses:review")
     recommendations = []
@@ -206,7 +198,7 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
         if flashcards_url:
             links.append(("Flashcard review", flashcards_url))
         reason = (
-            "Not practised enough yet: the estimate is where students usually start here, with a wide range."
+            "Little evidence yet: the estimate leans on the cohort's average."
             if d.evidence_count < 5
             else f"About {d.weight * 100:.0f}% of the exam; estimated mastery {d.mastery * 100:.0f}%."
         )
@@ -237,7 +229,6 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
         "readiness_chart": readiness_chart,
         "domain_rows": domain_rows,
         "has_evidence": has_evidence,
-        "rehearsals": rehearsals,
         "mastery_chart": mastery_chart,
         "trend_chart": trend,
         "trend_rows": trend_rows,
@@ -284,20 +275,13 @@ def instructor_dashboard(
         cells[(row["student__cohort_memberships__cohort"], row["domain"])] = HeatCell(row["mastery"], row["students"])
     heatmap = [(c, [cells.get((c.pk, d), HeatCell(None, 0)) for d in domains]) for c in cohorts]
 
-    at_risk, at_risk_count, thin_count, cohort_size, items, cases = [], 0, 0, 0, [], []
+    at_risk, at_risk_count, cohort_size, items, cases = [], 0, 0, [], []
     if selected is not None:
         members = Q(student__cohort_memberships__cohort=selected)
         cohort_size = selected.memberships.count()
-        # Students without enough evidence get no probability: they are counted apart, not ranked as at risk.
-        counts = Readiness.objects.filter(members, blueprint=focus).aggregate(
-            at_risk=Count("pk", filter=Q(enough_evidence=True, pass_probability__lt=at_risk_threshold())),
-            thin=Count("pk", filter=Q(enough_evidence=False)),
-        )
-        at_risk_count, thin_count = counts["at_risk"], counts["thin"]
-        risky = Readiness.objects.filter(members, blueprint=focus, enough_evidence=True,
-                                         pass_probability__lt=at_risk_threshold())
-        at_risk = [_readiness_words(r) for r in
-                   risky.select_related("student").order_by("pass_probability", "student__username")[:25]]
+        risky = Readiness.objects.filter(members, blueprint=focus, pass_probability__lt=at_risk_threshold())
+        at_risk_count = risky.count()
+        at_risk = list(risky.select_related("student").order_by("pass_probability", "student__username")[:25])
         weakest: dict[int, StudentDomainRollup] = {}
         for r in StudentDomainRollup.objects.filter(
             student__in=[r.student_id for r in at_risk], evidence_count__gt=0, domain__in=domains
@@ -325,7 +309,6 @@ def instructor_dashboard(
         "heatmap": heatmap,
         "at_risk": at_risk,
         "at_risk_count": at_risk_count,
-        "thin_count": thin_count,
         "at_risk_threshold": at_risk_threshold(),
         "cohort_size": cohort_size,
         "items": items[:item_limit],
@@ -364,14 +347,13 @@ def cohort_export_rows(*, cohort: Cohort, focus: Blueprint | None) -> tuple[list
     }
     header = ["username", "name", "predicted_score", "pass_probability"] + [f"{d}_mastery" for d in domains] + [
         f"{d}_evidence" for d in domains
-    ] + ["enough_evidence"]
+    ]
     rows = []
     for student_id, username, name in students:
         r = readiness.get(student_id)
         row = [username, name, f"{r.predicted_score:.3f}" if r else "", f"{r.pass_probability:.3f}" if r else ""]
         row += [f"{mastery[(student_id, d)].mastery:.3f}" if (student_id, d) in mastery else "" for d in domains]
         row += [mastery[(student_id, d)].evidence_count if (student_id, d) in mastery else 0 for d in domains]
-        row.append(("yes" if r.enough_evidence else "no") if r else "")
         rows.append(row)
     return header, rows
 
@@ -405,42 +387,7 @@ def admin_dashboard() -> dict:
     }
     queue["healthy"] = not (queue["unscored_attempts"] or queue["overdue_open_attempts"] or queue["pending_case_submissions"])
     releases = list(CodeSetRelease.objects.filter(Q(is_current=True) | ~Q(status="ready")).order_by("system", "-effective_from")[:20])
-    return {"usage": usage, "queue": queue, "releases": releases, "now": now, "readiness": readiness_operations()}
-
-
-_CHANNEL_LABELS = {"exam": "Practice-exam and drill questions", "quiz": "Lesson quizzes", "case": "Chart cases",
-                   "flashcard": "Flashcard reviews"}
-
-
-def readiness_operations() -> dict | None:
-    """The newest readiness fit for the operations page: how each channel is used, the fitted rates, and the
-    validation on full-length practice exams (one query)."""
-    from .models import ReadinessFit
-
-    fit = ReadinessFit.objects.order_by("-created_at").first()
-    if fit is None:
-        return None
-    population = fit.population
-    channels = [
-        {"label": _CHANNEL_LABELS.get(name, name), "used": link[1], "slope": link[0], "note": link[2]}
-        for name, link in population.get("channels", {}).items()
-    ]
-    validation = fit.validation or {}
-    rows = validation.get("rows", [])
-    return {
-        "fit": fit,
-        "channels": channels,
-        "drift_per_day": population.get("drift_per_day"),
-        "forgetting_days": population.get("forgetting_days"),
-        "student_sd": population.get("student_sd"),
-        "domain_sd": population.get("domain_sd"),
-        "recalibrated": sorted((population.get("recalibration") or {}).keys()),
-        "outcomes": validation.get("outcomes", 0),
-        "pass_rate": validation.get("pass_rate"),
-        "note": validation.get("note", ""),
-        "table": [("All" if row["family"] == "all" else f"{row['family'].capitalize()}: {row['label']}", row)
-                  for row in rows],
-    }
+    return {"usage": usage, "queue": queue, "releases": releases, "now": now}
 
 
 def _pending_case_submissions(before: datetime.datetime) -> int | None:

@@ -148,6 +148,32 @@ def module_lessons_with_progress(*, student: User, module: Module) -> list[tuple
 
 
 @dataclass
+class DomainLessons:
+    module: Module
+    lessons: list[tuple[Lesson, LessonProgress | None]]
+    tagged: bool  # the module is tagged with the domain (else: only some of its lessons quiz it)
+
+
+def lessons_for_domain(*, student: User, domain: str) -> list[DomainLessons]:
+    """The catalog filtered to one exam domain: modules tagged with it (all their lessons), then lessons of other
+    modules whose quiz questions train it. Three queries whatever the catalog size."""
+    modules = list(Module.objects.select_related("program").order_by("program__title", "position", "id"))
+    tagged = [m for m in modules if domain in (m.domains or [])]
+    tagged_ids = {m.pk for m in tagged}
+    lessons = list(
+        Lesson.objects.filter(Q(module_id__in=tagged_ids) | Q(questions__domain=domain)).distinct()
+        .only("id", "title", "minutes", "module_id", "position").order_by("position", "id")
+    )
+    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(student=student, lesson__in=[l.pk for l in lessons])}
+    by_module: dict[int, list] = {}
+    for lesson in lessons:
+        by_module.setdefault(lesson.module_id, []).append((lesson, progress.get(lesson.pk)))
+    groups = [DomainLessons(m, by_module.get(m.pk, []), True) for m in tagged]
+    groups += [DomainLessons(m, by_module[m.pk], False) for m in modules if m.pk not in tagged_ids and m.pk in by_module]
+    return groups
+
+
+@dataclass
 class DueItem:
     due: CohortDueDate
     title: str

@@ -20,10 +20,11 @@ CASE_EDIT_REFUSED = "Only the case's author, the instructors they share it with,
 
 
 def case_for_student_or_404(*, user, slug: str) -> Case:
-    """A case the user may open to code: published ones, or any case for authors (preview)."""
+    """A case the user may open to code: published and verified (or piloted with their cohort), or any case
+    for authors (preview)."""
     queryset = Case.objects.select_related("icd10cm_release", "cpt_release", "hcpcs_release")
     if not user.can_author:
-        queryset = queryset.published()
+        queryset = queryset.visible_to_student(user)
     return get_object_or_404(queryset, slug=slug)
 
 
@@ -70,6 +71,18 @@ def case_for_sharing_or_404(*, user, slug: str) -> Case:
     if not can_manage_case_sharing(user=user, case=case):
         audit_access_denied(actor=user, target=case, action="exercises.case_sharing_denied")
         raise PermissionDenied("Only the case's author (or an administrator) decides who else may change it.")
+    return case
+
+
+def case_for_reviewer_or_404(*, user, slug: str) -> Case:
+    """Any instructor or admin may review a case's key (verifying it is further limited to a second instructor)."""
+    case = Case.objects.select_related("author", "current_key").filter(slug=slug).first()
+    if not user.can_author:
+        if case is not None:
+            audit_access_denied(actor=user, target=case, action="exercises.case_review_denied")
+        raise PermissionDenied("Only instructors and administrators review cases.")
+    if case is None:
+        raise Http404("No such case.")
     return case
 
 

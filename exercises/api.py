@@ -24,6 +24,7 @@ class CaseSummarySerializer(serializers.Serializer):
     setting = serializers.CharField()
     specialty = serializers.CharField()
     difficulty = serializers.IntegerField()
+    verified = serializers.BooleanField(source="is_verified", help_text="A second instructor verified the answer key.")
 
 
 class CaseListResponseSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from accounts.models import User
 from codesets.models import Code, CodeSetRelease
 from courses.models import Cohort, CohortMembership
 
+from .demo_review import demo_cases_verify
 from .grading import normalize_code
 from .models import Case, GradingPolicy, Submission, SubmissionStatus
 from .services import answer_key_publish, case_save, submission_score
@@ -111,7 +112,8 @@ def load(*, stdout=None) -> None:
     created = 0
     versioned = 0
     refused: list[tuple[str, list[str]]] = []
-    for data in demo_cases():
+    cases = demo_cases()
+    for data in cases:
         lines = _key_lines(data)
         try:
             with transaction.atomic():
@@ -125,6 +127,7 @@ def load(*, stdout=None) -> None:
         created += int(was_new)
         versioned += int(new_version)
     _cohort()
+    verified, unverified = demo_cases_verify(slugs=[data["slug"] for data in cases], author=author)
     scored = _attempts()
     _say(stdout, f"Chart cases: {Case.objects.count()} cases ({created} new, {versioned} key versions written), "
                  f"{scored} demo attempts graded, cohort \u201c{COHORT_NAME}\u201d ready"
@@ -134,6 +137,10 @@ def load(*, stdout=None) -> None:
                      "(a new case is kept as a draft, a published one keeps its earlier key):")
         for problem in problems:
             _say(stdout, f"  - {problem}")
+    if verified:
+        _say(stdout, f"Chart cases: {verified} verified by the demo reviewer")
+    for slug, problems in unverified:
+        _say(stdout, f"Demo case \u201c{slug}\u201d: not verified: " + " ".join(problems))
 
 
 def _case_load(data: dict, lines: list[dict], *, author, icd, publish: bool) -> tuple[bool, bool]:

@@ -17,7 +17,8 @@ class CaseForm(forms.ModelForm):
             "cpt_release", "hcpcs_release", "patient_age", "patient_sex", "is_query_case", "suggested_minutes",
             "grading_policy", "is_published",
         ]
-        help_texts = {"is_published": "Students see published cases only."}
+        help_texts = {"is_published": "Students see published cases once a second instructor has verified the key; "
+                                      "before that, only the pilot cohorts you choose (see Review below)."}
         labels = {
             "is_query_case": "Query case", "is_published": "Published", "module_slug": "Course module",
             "icd10cm_release": "ICD-10-CM release", "cpt_release": "CPT release", "hcpcs_release": "HCPCS release",

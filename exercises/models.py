@@ -87,9 +87,24 @@ class GradingPolicy(models.Model):
         }
 
 
+class ReviewStatus(models.TextChoices):
+    """A case's key is checked by a second instructor before every student sees the case."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    VERIFIED = "verified", "Verified"
+
+
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def visible_to_student(self, student):
+        """Published cases this student may open: verified ones, and unverified ones piloted with one of their cohorts."""
+        piloted = Case.pilot_cohorts.through.objects.filter(
+            case_id=models.OuterRef("pk"), cohort__memberships__student=student,
+        )
+        return self.filter(is_published=True).filter(Q(review_status=ReviewStatus.VERIFIED) | models.Exists(piloted))
 
 
 class Case(models.Model):
@@ -121,6 +136,16 @@ class Case(models.Model):
         default=False, help_text="The right answer includes querying the provider because documentation is unclear."
     )
     is_published = models.BooleanField(default=False)
+    review_status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verified_key = models.ForeignKey("AnswerKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     editable=False, help_text="The key version the second instructor checked.")
+    pilot_cohorts = models.ManyToManyField(
+        "courses.Cohort", blank=True, related_name="pilot_cases",
+        help_text="Cohorts that see the published case before it is verified (chosen by the author).",
+    )
     suggested_minutes = models.PositiveSmallIntegerField(default=20, validators=[MinValueValidator(1), MaxValueValidator(240)])
     grading_policy = models.ForeignKey(GradingPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -138,6 +163,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_verified(self) -> bool:
+        return self.review_status == ReviewStatus.VERIFIED
 
     def release_for(self, system: str):
         return {"icd10cm": self.icd10cm_release, "cpt": self.cpt_release, "hcpcs": self.hcpcs_release}.get(system)

@@ -11,7 +11,7 @@ from .models import Case, InstructorComment, Submission, SubmissionScore, Submis
 
 
 def case_list_for_user(*, user, specialty: str = "", setting: str = "") -> QuerySet[Case]:
-    cases = Case.objects.all() if user.can_author else Case.objects.published()
+    cases = Case.objects.all() if user.can_author else Case.objects.visible_to_student(user)
     if specialty:
         cases = cases.filter(specialty=specialty)
     if setting:

@@ -24,4 +24,9 @@ urlpatterns = [
     path("<slug:slug>/move-release/", views.case_move_release, name="case_move_release"),
     path("<slug:slug>/sharing/", views.case_share, name="case_share"),
     path("<slug:slug>/sharing/<int:instructor_id>/remove/", views.case_unshare, name="case_unshare"),
+    path("<slug:slug>/review/", views.case_review, name="case_review"),
+    path("<slug:slug>/review/send/", views.case_review_send, name="case_review_send"),
+    path("<slug:slug>/review/verify/", views.case_review_verify, name="case_review_verify"),
+    path("<slug:slug>/review/send-back/", views.case_review_send_back, name="case_review_send_back"),
+    path("<slug:slug>/pilot-cohorts/", views.case_pilot_cohorts, name="case_pilot_cohorts"),
 ]

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from certification.domains import DOMAIN_LABELS
+
 from ..access import (
     can_edit_program, lesson_for_reader_or_404, module_for_reader_or_404, program_for_reader_or_404,
     question_for_reader_or_404,
@@ -17,8 +19,8 @@ from ..grading import InvalidResponse
 from ..markdown import render_markdown
 from ..models import LessonProgress, Program, QuizAnswer
 from ..presenters import question_view
-from ..selectors import due_items_for_student, module_lessons_with_progress, program_progress
-from ..services.flashcards import review_queue
+from ..selectors import due_items_for_student, lessons_for_domain, module_lessons_with_progress, program_progress
+from ..services.flashcards import review_queue, review_total
 from ..services.progress import lesson_complete, lesson_start, quiz_pass_mark
 from ..services.quiz import quiz_answer_submit, quiz_attempt_open, quiz_choice_order, quiz_state_for_student
 
@@ -27,11 +29,17 @@ def catalog(request: HttpRequest) -> HttpResponse:
     progress = program_progress(student=request.user, programs=Program.objects.order_by("title"))
     queues = review_queue(student=request.user)
     due_items = [d for d in due_items_for_student(student=request.user, today=timezone.localdate()) if not d.done][:6]
+    # ?domain=<exam domain> (the dashboard's "Study next" links here): the lessons that train that domain.
+    domain = request.GET.get("domain", "")
+    domain = domain if domain in DOMAIN_LABELS else ""
     return render(request, "courses/catalog.html", {
         "programs": progress,
-        "cards_due": sum(q.to_review for q in queues),
+        "cards_due": review_total(queues),
         "due_items": due_items,
         "today": timezone.localdate(),
+        "domain": domain,
+        "domain_label": DOMAIN_LABELS.get(domain, ""),
+        "domain_groups": lessons_for_domain(student=request.user, domain=domain) if domain else [],
     })
 
 

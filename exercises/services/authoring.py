@@ -264,6 +264,9 @@ def answer_key_publish(*, actor, case: Case, lines: list[dict], note: str = "") 
         )
         if current is not None:
             submissions_regrade(submissions=Submission.objects.filter(case=case), key=key)
+        from .case_review import case_review_key_changed  # imports this module
+
+        case_review_key_changed(actor=actor, case=case, key=key)
     return key, True
 
 

@@ -1,4 +1,11 @@
 from .authoring import case_create, case_edit, case_move_release, case_validate  # noqa: F401
+from .case_review import (  # noqa: F401
+    case_pilot_cohorts,
+    case_review,
+    case_review_send,
+    case_review_send_back,
+    case_review_verify,
+)
 from .review import (  # noqa: F401
     comment_add,
     override_line,
@@ -8,8 +15,8 @@ from .review import (  # noqa: F401
     review_regrade,
 )
 from .sharing import case_share, case_unshare  # noqa: F401
+from .case_list import case_list  # noqa: F401
 from .workspace import (  # noqa: F401
-    case_list,
     case_workspace,
     code_notes,
     draft_autosave,

@@ -48,9 +48,14 @@ def test_module_page_recommends_prerequisites_and_lists_lessons(student_client, 
     assert "Type 2 diabetes without complications" in body
 
 
-def test_lesson_page_links_chart_cases_only_when_the_route_exists(student_client, diabetes_lesson):
+def test_lesson_page_links_the_chart_cases_it_names_once_they_exist(student_client, diabetes_lesson):
+    from tests.exercises.factories import CaseFactory
+
     body = student_client.get(f"/courses/lessons/{diabetes_lesson.pk}/").content.decode()
-    assert "diabetes-case-1" in body  # listed either as a link or as “coming soon”
+    assert "diabetes-case-1" not in body and "No chart cases train this module yet." in body
+    CaseFactory(slug="diabetes-case-1", title="Diabetes follow-up", module_slug="other-module")
+    body = student_client.get(f"/courses/lessons/{diabetes_lesson.pk}/").content.decode()
+    assert '<a href="/cases/diabetes-case-1/">Diabetes follow-up</a>' in body
 
 
 def test_missing_objects_are_404(student_client, program):

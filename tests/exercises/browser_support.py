@@ -41,7 +41,7 @@ def make_case(instructor):
     case = Case.objects.create(
         title="Wrist injury on the playground", slug="wrist-injury", summary="Buckle fracture after a fall.",
         setting="emergency", specialty="orthopedics", difficulty=2, icd10cm_release=icd, cpt_release=cpt,
-        patient_age=8, patient_sex="F", is_published=True, author=instructor,
+        patient_age=8, patient_sex="F", is_published=True, review_status="verified", author=instructor,
     )
     CaseDocument.objects.create(case=case, title="Emergency department note", body=(
         "8-year-old girl fell from the monkey bars onto her right hand.\n\n"

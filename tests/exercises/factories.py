@@ -16,6 +16,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"case-{n}")
     summary = "A short synthetic chart."
     is_published = True
+    review_status = "verified"  # students see verified cases; tests of the review step set it themselves
     exam_domain = "icd10cm"
 
     @factory.post_generation

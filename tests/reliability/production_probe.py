@@ -53,7 +53,8 @@ def build_world() -> dict[str, object]:
     cohort = Cohort.objects.create(name="Probe cohort")
     cohort.instructors.add(people[Role.INSTRUCTOR])
     CohortMembership.objects.create(cohort=cohort, student=people[Role.STUDENT])
-    case = Case.objects.create(title="Probe case", slug="probe-case", summary="Synthetic.", is_published=True, exam_domain="icd10cm")
+    case = Case.objects.create(title="Probe case", slug="probe-case", summary="Synthetic.", is_published=True,
+                               review_status="verified", exam_domain="icd10cm")
     CaseDocument.objects.create(case=case, title="Note", body="Patient seen for follow-up.", order=0)
     return {"password": password, "people": people, "case": case, "cohort": cohort}
 
