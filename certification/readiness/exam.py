@@ -12,7 +12,8 @@ When the practised domains carry less than ``min_coverage`` of the blueprint's w
 dashboard shows no probability but the domains to practise: the estimate then rests on where
 students start in the domains this one has avoided, and students who avoid their weak domains
 cannot be told apart from students who picked theirs at random. Platt recalibration is fitted
-separately for forecasts with enough and with thin coverage, so outcomes correct each group.
+separately for forecasts with enough coverage, with thin coverage, and from fewer than 50 answers
+in all, so outcomes correct each group.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class ExamPrediction:
     model_probability: float  # before recalibration
     coverage: float  # share of the blueprint's weight in domains the student has practised
     enough_evidence: bool  # coverage reaches ReadinessParams.min_coverage
+    evidence_group: str  # "enough", "thin" or "few": the recalibration this forecast gets
     practise: tuple[str, ...]  # domains to practise first: not practised, heaviest first
 
 
@@ -53,7 +55,14 @@ class DomainMastery:
     upper: float
 
 
-def evidence_group(enough: bool) -> str:
+EVIDENCE_GROUPS = ("enough", "thin", "few")
+FEW_ANSWERS = 50  # a student with fewer first answers than this forms their own recalibration group
+
+
+def evidence_group(enough: bool, responses: int) -> str:
+    """Which recalibration a forecast gets: few answers in all, thin blueprint coverage, or enough."""
+    if responses < FEW_ANSWERS:
+        return "few"
     return "enough" if enough else "thin"
 
 
@@ -123,7 +132,7 @@ def predict_exam(
     cut = pass_mark - 0.5 / question_count  # a score of exactly the mark passes
     raw = min(max(1.0 - _NORMAL.cdf((cut - mean) / total_sd), 1e-4), 1.0 - 1e-4)
     enough = coverage >= params.min_coverage
-    group = evidence_group(enough)
+    group = evidence_group(enough, estimate.responses)
     probability = recalibrate(raw, population.recalibration.get(group))
     ability_sd = math.sqrt(ability_var)
     offset, factor = population.score_recalibration.get(group, (0.0, 1.0))
@@ -141,6 +150,7 @@ def predict_exam(
         model_probability=raw,
         coverage=coverage,
         enough_evidence=enough,
+        evidence_group=group,
         practise=tuple(d for _, d in thin),
     )
 

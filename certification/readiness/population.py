@@ -64,7 +64,7 @@ class Population:
     pools: Mapping[str, tuple[PoolBin, ...]] = field(default_factory=dict)  # domain -> exam pool summary
     exam_sd: float = 0.02  # extra spread of an exam score beyond ability and item sampling
     # Platt (slope, intercept) on logit P(pass), fitted on full-length practice exams, per evidence group
-    # ("enough" or "thin" blueprint coverage): applied only when that group had enough outcomes.
+    # ("enough" or "thin" blueprint coverage, "few" answers): applied only when that group had enough outcomes.
     recalibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     # The same outcomes recalibrate the score range: (offset added to the predicted score, factor on its sd).
     score_recalibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)

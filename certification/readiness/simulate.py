@@ -308,6 +308,7 @@ def run_process(
                                       coverage=prediction.coverage, days_since=estimate.days_since_practice),
                 group=person.index % 2, true_score=expected, ability_lower=prediction.ability_lower,
                 ability_upper=prediction.ability_upper, enough_evidence=prediction.enough_evidence,
+                evidence_group=prediction.evidence_group,
                 score_sd=prediction.score_sd,
             ))
     return ProcessResult(process, outcomes, fits)

@@ -35,6 +35,7 @@ class Outcome:
     ability_lower: float | None = None
     ability_upper: float | None = None
     enough_evidence: bool = True
+    evidence_group: str = "enough"  # the recalibration group ("enough", "thin", "few")
     score_sd: float | None = None  # sd of the forecast score distribution (for recalibrating the range)
 
 
@@ -139,7 +140,9 @@ def calibration_slope(probabilities: Sequence[float], outcomes: Sequence[int]) -
     return fit_logistic([logit(p) for p in probabilities], outcomes)[1]
 
 
-PLATT_MINIMUM = 60  # outcomes in a group before its forecasts are recalibrated
+PLATT_MINIMUM = 60  # outcomes in a group before its pass probabilities are recalibrated
+RANGE_MINIMUM = 20  # outcomes in a group before its score range is corrected (two numbers, not a curve)
+GROUPS = ("enough", "thin", "few")
 
 
 def platt(probabilities: Sequence[float], outcomes: Sequence[int], *, minimum: int = PLATT_MINIMUM,
@@ -152,22 +155,22 @@ def platt(probabilities: Sequence[float], outcomes: Sequence[int], *, minimum: i
 
 
 def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM) -> dict[str, tuple[float, float]]:
-    """Recalibration per evidence group ("enough" / "thin" coverage), for groups with enough outcomes."""
+    """Recalibration per evidence group ("enough" / "thin" coverage, "few" answers), for groups with enough outcomes."""
     result = {}
-    for group, enough in (("enough", True), ("thin", False)):
-        members = [o for o in outcomes if o.enough_evidence == enough]
+    for group in GROUPS:
+        members = [o for o in outcomes if o.evidence_group == group]
         fitted = platt([o.probability for o in members], [int(o.passed) for o in members], minimum=minimum)
         if fitted:
             result[group] = fitted
     return result
 
 
-def score_recalibration_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM,
+def score_recalibration_by_group(outcomes: Sequence[Outcome], *, minimum: int = RANGE_MINIMUM,
                                  ) -> dict[str, tuple[float, float]]:
     """Per evidence group: (mean of score − forecast, root mean square of the standardised residual)."""
     result = {}
-    for group, enough in (("enough", True), ("thin", False)):
-        members = [o for o in outcomes if o.enough_evidence == enough and o.score_sd]
+    for group in GROUPS:
+        members = [o for o in outcomes if o.evidence_group == group and o.score_sd]
         if len(members) < minimum:
             continue
         offset = sum(o.score - o.predicted_score for o in members) / len(members)
@@ -186,7 +189,7 @@ def ranges_cross_fitted(outcomes: Sequence[Outcome], level: float = 0.9) -> list
         groups = score_recalibration_by_group(train)
 
         def apply(o: Outcome) -> tuple[float, float]:
-            found = groups.get("enough" if o.enough_evidence else "thin")
+            found = groups.get(o.evidence_group)
             if not found or not o.score_sd:
                 return o.lower, o.upper
             offset, factor = found
@@ -202,7 +205,7 @@ def recalibrated_cross_fitted(outcomes: Sequence[Outcome]) -> list[float]:
         groups = platt_by_group(train)
 
         def apply(o: Outcome) -> float:
-            found = groups.get("enough" if o.enough_evidence else "thin")
+            found = groups.get(o.evidence_group)
             if not found:
                 return o.probability
             slope, intercept = found

@@ -271,7 +271,8 @@ def _validation_outcomes(rows: dict[int, list[Row]], items, pool_items, *, full:
             average_score=sum(r[3] * r[4] for r in before) / total_weight,
             segments=segments_for(responses=estimate.responses, easy_share=estimate.easy_share,
                                   coverage=prediction.coverage, days_since=estimate.days_since_practice),
-            group=sitting["student_id"], enough_evidence=prediction.enough_evidence, score_sd=prediction.score_sd,
+            group=sitting["student_id"], enough_evidence=prediction.enough_evidence,
+            evidence_group=prediction.evidence_group, score_sd=prediction.score_sd,
         ))
     return outcomes
 

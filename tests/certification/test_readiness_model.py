@@ -199,8 +199,10 @@ def test_population_round_trips_through_json():
 
 def test_recalibration_applies_to_its_own_evidence_group_only():
     pop = population()
-    thin_estimate = estimate_student(answers("em", "mc", [1] * 30), pop)
+    thin_estimate = estimate_student(answers("em", "mc", [1] * 60), pop)
     raw = cpc(thin_estimate, pop)
+    assert raw.evidence_group == "thin"
+    assert cpc(estimate_student(answers("em", "mc", [1] * 20), pop), pop).evidence_group == "few"
     shifted = cpc(thin_estimate, population(recalibration={"thin": (1.0, -2.0)}))
     untouched = cpc(thin_estimate, population(recalibration={"enough": (1.0, -2.0)}))
     assert shifted.model_probability == pytest.approx(raw.model_probability)
