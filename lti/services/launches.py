@@ -135,8 +135,9 @@ def _username_for(issuer: str, subject: str) -> str:
     return f"lti-{digest}"
 
 
-def user_for_launch(*, platform: Platform, subject: str, claims: Mapping, roles: RoleSummary) -> tuple[User, UserLink]:
-    """The account linked to (issuer, subject), made on the first launch. E-mail never links accounts."""
+def user_for_launch(*, platform: Platform, subject: str, claims: Mapping, roles: RoleSummary,
+                    launched: bool = True) -> tuple[User, UserLink]:
+    """The account linked to (issuer, subject), made on the first launch (or roster sync). E-mail never links."""
     now = timezone.now()
     wanted_role = roles.codewise_role(trust_administrator=platform.trust_administrator_role)
     name = str(claims.get("name") or " ".join(
@@ -150,13 +151,13 @@ def user_for_launch(*, platform: Platform, subject: str, claims: Mapping, roles:
             with transaction.atomic():
                 user.save()
                 link = UserLink.objects.create(issuer=platform.issuer, subject=subject, user=user, platform=platform,
-                                               last_launch_at=now)
+                                               last_launch_at=now if launched else None)
         except IntegrityError:  # the same person's second tab made the link a moment ago
             link = UserLink.objects.select_related("user").get(issuer=platform.issuer, subject=subject)
         else:
             audit_record(actor=None, action="lti.account_created", target=user,
                          after={"issuer": platform.issuer, "platform": platform.pk, "role": wanted_role})
-    else:
+    elif launched:
         UserLink.objects.filter(pk=link.pk).update(last_launch_at=now, platform=platform)
     user = link.user
     if name and user.display_name != name:

@@ -15,6 +15,7 @@ from ..access import context_for_instructor_or_404, resource_link_for_member_or_
 from ..models import GradePassback, PassbackStatus, TargetKind
 from ..services.launches import target_url
 from ..services.passback import passback_retry
+from ..services.roster import roster_sync_request
 
 
 def placement(request: HttpRequest, pk: int) -> HttpResponse:
@@ -50,7 +51,17 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
         "line_items": context.line_items.order_by("label"),
         "counts": counts,
         "problems": passbacks.exclude(status=PassbackStatus.SENT).order_by("-status", "-updated_at")[:200],
+        "members": context.memberships.filter(is_active=True).select_related("user_link__user")
+                          .order_by("-is_instructor", "user_link__user__display_name"),
     })
+
+
+@require_POST
+def roster_sync_view(request: HttpRequest, pk: int) -> HttpResponse:
+    context = context_for_instructor_or_404(user=request.user, pk=pk)
+    roster_sync_request(actor=request.user, context=context)
+    messages.success(request, "The roster is being read from the course; reload this page in a moment.")
+    return redirect("lti:course", pk=context.pk)
 
 
 @require_POST
