@@ -106,7 +106,7 @@ class LessonForm(forms.ModelForm):
 
     class Meta:
         model = Lesson
-        fields = ["slug", "title", "minutes", "position", "body"]
+        fields = ["slug", "title", "position", "body"]  # the reading time is computed from the text
         widgets = {"body": forms.Textarea(attrs={"rows": 18, "class": "mono"})}
         labels = {"body": "Lesson text (Markdown)", "position": "Order in module"}
 

@@ -10,6 +10,7 @@ from accounts.services import audit_record
 from exercises.services import answer_codes_check
 
 from ..content_loader import QuestionSpec
+from ..reading_time import reading_minutes
 from ..models import ContentSource, Deck, Flashcard, Lesson, Module, Program, Question
 
 
@@ -39,6 +40,7 @@ def module_save(*, actor: User, module: Module, prerequisites=None) -> Module:
 @transaction.atomic
 def lesson_save(*, actor: User, lesson: Lesson) -> Lesson:
     created = lesson.pk is None
+    lesson.minutes = reading_minutes(lesson.body)  # the reading time follows the text
     lesson.save()
     audit_record(actor=actor, action="course.lesson_created" if created else "course.lesson_updated", target=lesson,
                  after={"slug": lesson.slug, "module": lesson.module.slug})

@@ -13,6 +13,7 @@ from codesets.models import ChangeKind, CodeSetRelease, ReleaseChange
 
 from ..grading import normalize_code
 from ..models import ContentSource, Lesson, Module, Program, Question
+from ..reading_time import reading_minutes
 from .content import CODESET_UPDATES_SLUG
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,9 @@ def whats_new_lesson_publish(*, release: CodeSetRelease) -> Lesson | None:
     first_position = (module.lessons.aggregate(p=Max("position"))["p"] or 0) + 1 if not created else 0
     lesson, _ = Lesson.objects.update_or_create(
         module=module, slug=_lesson_slug(release),
-        defaults={"title": f"What's new in {release}", "body": body, "minutes": 15},
-        create_defaults={"title": f"What's new in {release}", "body": body, "minutes": 15, "position": first_position},
+        defaults={"title": f"What's new in {release}", "body": body, "minutes": reading_minutes(body)},
+        create_defaults={"title": f"What's new in {release}", "body": body, "minutes": reading_minutes(body),
+                         "position": first_position},
     )
     return lesson
 

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ..content_loader import ContentBundle, DeckSpec, LessonSpec, ModuleSpec
 from ..models import ContentSource, Deck, Flashcard, Lesson, Module, Program, Question
+from ..reading_time import reading_minutes
 
 # The module the code-set listener publishes into; content reloads never delete it.
 CODESET_UPDATES_SLUG = "code-set-updates"
@@ -21,7 +22,7 @@ def _question_fields(q) -> dict:
 def _lesson_upsert(*, module: Module, spec: LessonSpec, position: int) -> Lesson:
     lesson, _ = Lesson.objects.update_or_create(
         module=module, slug=spec.slug,
-        defaults={"title": spec.title, "minutes": spec.minutes, "body": spec.body, "position": position,
+        defaults={"title": spec.title, "minutes": reading_minutes(spec.body), "body": spec.body, "position": position,
                   "exercises": spec.exercises},
     )
     existing = {q.position: q for q in lesson.questions.all()}

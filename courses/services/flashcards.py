@@ -19,7 +19,7 @@ from ..models import CardReview, CardState, Deck, Flashcard
 
 
 def new_cards_per_day() -> int:
-    """New cards a student is introduced to per deck per day."""
+    """New cards a student is introduced to per day, all decks together."""
     return int(getattr(settings, "COURSES_NEW_CARDS_PER_DAY", 10))
 
 
@@ -76,12 +76,26 @@ class DeckQueue:
     deck: Deck
     total: int
     seen: int
-    due: int
-    new_available: int
+    due: int  # due now
+    new_available: int  # new cards this deck may still introduce today (within the day's limit for all decks)
+    later_today: int = 0  # cards that come back later today (after "Again", for instance)
+    new_allowance: int = 0  # new cards left today for all decks together
 
     @property
     def to_review(self) -> int:
-        return self.due + self.new_available
+        return self.due + self.later_today + self.new_available
+
+
+def review_total(queues: list[DeckQueue]) -> int:
+    """Cards left today over several decks: every card due today, and new cards within the day's one limit.
+
+    "Again" keeps a card in today's count (it comes back in minutes), so rating never lowers the count
+    by a card that will be shown again.
+    """
+    if not queues:
+        return 0
+    scheduled = sum(q.due + q.later_today for q in queues)
+    return scheduled + min(sum(q.new_available for q in queues), queues[0].new_allowance)
 
     @property
     def seen_percent(self) -> int:
@@ -89,23 +103,28 @@ class DeckQueue:
 
 
 def review_queue(*, student: User, now: dt.datetime | None = None, decks=None) -> list[DeckQueue]:
-    """Per deck: cards due now, plus new cards still allowed today. Three queries whatever the deck count."""
+    """Per deck: cards due now, cards back later today, and new cards still allowed today (one limit for all
+    decks). Four queries whatever the deck count."""
     now = now or timezone.now()
     today = _start_of_today(now)
+    tomorrow = today + dt.timedelta(days=1)
     deck_list = list((decks if decks is not None else Deck.objects.all()).annotate(total=Count("cards")).order_by("title"))
     stats = {
         row["deck_id"]: row
         for row in CardState.objects.filter(student=student, deck__in=[d.pk for d in deck_list])
         .values("deck_id")
-        .annotate(seen=Count("id"), due=Count("id", filter=Q(due__lte=now)), new_today=Count("id", filter=Q(introduced_at__gte=today)))
+        .annotate(seen=Count("id"), later_today=Count("id", filter=Q(due__gt=now, due__lt=tomorrow)),
+                  due_now=Count("id", filter=Q(due__lte=now)))
     }
-    limit = new_cards_per_day()
+    introduced_today = CardState.objects.filter(student=student, introduced_at__gte=today).count()
+    allowance = max(0, new_cards_per_day() - introduced_today)
     queues = []
     for deck in deck_list:
-        row = stats.get(deck.pk, {"seen": 0, "due": 0, "new_today": 0})
+        row = stats.get(deck.pk, {"seen": 0, "due_now": 0, "later_today": 0})
         unseen = deck.total - row["seen"]
-        new_available = max(0, min(unseen, limit - row["new_today"]))
-        queues.append(DeckQueue(deck=deck, total=deck.total, seen=row["seen"], due=row["due"], new_available=new_available))
+        queues.append(DeckQueue(deck=deck, total=deck.total, seen=row["seen"], due=row["due_now"],
+                                new_available=max(0, min(unseen, allowance)), later_today=row["later_today"],
+                                new_allowance=allowance))
     return queues
 
 
@@ -118,12 +137,21 @@ def next_card(*, student: User, deck: Deck | None = None, now: dt.datetime | Non
     state = due.first()
     if state is not None:
         return state.card
-    for queue in review_queue(student=student, now=now, decks=Deck.objects.filter(pk=deck.pk) if deck else None):
+    queues = review_queue(student=student, now=now, decks=Deck.objects.filter(pk=deck.pk) if deck else None)
+    for queue in queues:
         if queue.new_available > 0:
             return (
                 Flashcard.objects.filter(deck=queue.deck).exclude(states__student=student)
                 .select_related("deck").order_by("position", "id").first()
             )
+    # Nothing due now and no new card left: a card that comes back later today (after Again), early.
+    if any(queue.later_today for queue in queues):
+        ahead = CardState.objects.filter(student=student, due__gt=now, due__lt=_start_of_today(now) + dt.timedelta(days=1))
+        if deck is not None:
+            ahead = ahead.filter(deck=deck)
+        state = ahead.select_related("card__deck").order_by("due", "id").first()
+        if state is not None:
+            return state.card
     return None
 
 

@@ -9,14 +9,15 @@ from django.views.decorators.http import require_POST
 from ..access import card_for_reader_or_404, deck_for_reader_or_404
 from ..markdown import render_markdown
 from ..models import Deck
-from ..services.flashcards import card_review, next_card, preview_intervals, review_queue
+from ..services.flashcards import card_review, next_card, preview_intervals, review_queue, review_total
 from ..srs import RATING_LABELS
 
 
 def deck_list(request: HttpRequest) -> HttpResponse:
     queues = review_queue(student=request.user)
     return render(request, "courses/deck_list.html", {
-        "queues": queues, "total_due": sum(q.due for q in queues), "total_new": sum(q.new_available for q in queues),
+        "queues": queues, "total_due": sum(q.due + q.later_today for q in queues),
+        "total_new": review_total(queues) - sum(q.due + q.later_today for q in queues),
     })
 
 
@@ -24,7 +25,7 @@ def _review_context(request: HttpRequest, deck: Deck | None) -> dict:
     card = next_card(student=request.user, deck=deck)
     queues = review_queue(student=request.user, decks=Deck.objects.filter(pk=deck.pk) if deck else None)
     context = {
-        "deck": deck, "card": card, "remaining": sum(q.to_review for q in queues),
+        "deck": deck, "card": card, "remaining": review_total(queues),
         "ratings": [], "back_html": "",
     }
     if card is not None:
