@@ -36,8 +36,10 @@ def case_review(request: HttpRequest, slug: str) -> HttpResponse:
     for line in lines:
         line.display = display_code(line.code, line.system)
         line.alternates_display = [display_code(code, line.system) for code in line.alternates or []]
-    issues = case_key_check(case=case, lines=[{f: getattr(line, f) for f in KEY_FIELDS} for line in lines]) if lines else []
-    documents = [{"title": d.title, "kind": d.get_kind_display(), "html": render_markdown(d.body)} for d in case.documents.all()]
+    key_lines = [{name: getattr(line, name) for name in KEY_FIELDS} for line in lines]
+    issues = case_key_check(case=case, lines=key_lines) if lines else []
+    documents = [{"title": d.title, "kind": d.get_kind_display(), "html": render_markdown(d.body)}
+                 for d in case.documents.all()]
     return render(request, "exercises/case_review.html", {
         "case": case, "key": key, "lines": lines, "documents": documents,
         "errors": [i for i in issues if i.level == "error"], "warnings": [i for i in issues if i.level == "warning"],
@@ -67,7 +69,7 @@ def case_review_verify(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         _show_errors(request, exc)
     else:
-        messages.success(request, f"“{case.title}” is verified: every student of a cohort can now see it once published.")
+        messages.success(request, f"“{case.title}” is verified: once published, every student sees it.")
     return redirect("exercises:case_review", slug=case.slug)
 
 

@@ -183,3 +183,27 @@ def test_the_api_says_whether_a_case_is_verified(student_client, draft_case, coh
     Case.objects.filter(pk=draft_case.pk).update(review_status=ReviewStatus.VERIFIED)
     rows = student_client.get(reverse("exercises-api-case-list")).json()["results"]
     assert [row["verified"] for row in rows if row["slug"] == draft_case.slug] == [True]
+
+
+@pytest.mark.parametrize("name, method", [
+    ("exercises:case_review", "get"), ("exercises:case_review_send", "post"), ("exercises:case_review_verify", "post"),
+    ("exercises:case_review_send_back", "post"), ("exercises:case_pilot_cohorts", "post"),
+])
+def test_students_are_refused_every_review_url_and_nothing_changes(student_client, draft_case, cohort, name, method):
+    response = getattr(student_client, method)(reverse(name, args=[draft_case.slug]), {"note": "x", "cohort": [cohort.pk]})
+    assert response.status_code == 403
+    draft_case.refresh_from_db()
+    assert draft_case.review_status == ReviewStatus.DRAFT and not draft_case.pilot_cohorts.exists()
+    assert AuditEvent.objects.filter(action__startswith="exercises.case_", target_id=str(draft_case.pk)).exclude(
+        action__endswith="_denied").count() == 0
+
+
+def test_an_instructor_who_may_not_edit_the_case_cannot_send_it_for_review(other_instructor_client, draft_case):
+    response = other_instructor_client.post(reverse("exercises:case_review_send", args=[draft_case.slug]))
+    assert response.status_code == 403
+    draft_case.refresh_from_db()
+    assert draft_case.review_status == ReviewStatus.DRAFT
+
+
+def test_an_unknown_case_is_404_for_reviewers(other_instructor_client):
+    assert other_instructor_client.get(reverse("exercises:case_review", args=["no-such-case"])).status_code == 404
