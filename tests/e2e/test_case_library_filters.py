@@ -43,3 +43,34 @@ def test_filters_narrow_the_list_without_a_page_load(page, student):
     page.get_by_role("link", name="Clear filters").click()
     page.locator("#case-count", has_text="3 cases").wait_for()
     assert page.console_errors == []
+
+
+def test_the_new_pages_have_no_serious_accessibility_violation(page, student, instructor, other_instructor, cohort):
+    from courses.models import Lesson, Module, Program
+    from exercises.models import ReviewStatus
+    from tests.e2e.test_accessibility import axe_violations
+    from tests.exercises.factories import make_key
+
+    program = Program.objects.create(slug="p", title="Program")
+    module = Module.objects.create(program=program, slug="orthopedic-coding", title="Orthopedic coding",
+                                   domains=["surgery-musculoskeletal"])
+    lesson = Lesson.objects.create(module=module, slug="fractures", title="Fractures", body="Fracture care.")
+    case = CaseFactory(title="Knee injection", slug="knee", module_slug="orthopedic-coding", author=instructor,
+                       review_status=ReviewStatus.IN_REVIEW)
+    make_key(case, [{"role": "principal", "code": "M1711", "rationale": "Right knee.", "guideline_refs": "I.B.2"}])
+    case.pilot_cohorts.add(cohort)
+
+    report = []
+    sign_in(page, "student", "/cases/")
+    for path in ("/cases/?module=orthopedic-coding&status=new", f"/courses/modules/{module.pk}/",
+                 f"/courses/lessons/{lesson.pk}/", "/courses/?domain=surgery-musculoskeletal", "/cases/knee/"):
+        assert page.goto(path).status == 200, path
+        page.wait_for_load_state("networkidle")
+        report += [f"{path}: {line}" for line in axe_violations(page)]
+    page.context.clear_cookies()
+    sign_in(page, "other_instructor", "/cases/knee/review/")
+    report += [f"review page: {line}" for line in axe_violations(page)]
+    page.context.clear_cookies()
+    sign_in(page, "instructor", "/cases/knee/edit/")
+    report += [f"editor: {line}" for line in axe_violations(page)]
+    assert report == [], "\n".join(report)
