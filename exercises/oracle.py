@@ -143,10 +143,12 @@ def oracle_for_case(case, codes_by_system: dict[str, Iterable[str]]) -> dict[str
         release_id = pinned.get(system)
         if release_id is not None:
             oracle[system] = facts_for_release_id(release_id, system, codes)
-            if system == "icd10pcs" and release_is_incomplete(release_id):
-                # A demo set that lacks codes never calls a valid code invalid: what it lacks is not checked.
-                for code in codes:
-                    oracle[system].setdefault(normalize_code(code), UNCHECKED)
+            if system == "icd10pcs":
+                lacking = [c for c in (normalize_code(code) for code in codes) if c not in oracle[system]]
+                if lacking and release_is_incomplete(release_id):
+                    # A demo set that lacks codes never calls a valid code invalid: what it lacks is not checked.
+                    for code in lacking:
+                        oracle[system][code] = UNCHECKED
     return oracle
 
 
