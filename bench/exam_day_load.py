@@ -357,13 +357,89 @@ def _client_share(indices: list[int]) -> list[dict]:
         except Exception as exc:  # noqa: BLE001 - one student's client error is reported, not fatal to the others
             records[index] = {"error": repr(exc)}
 
+    cpu = time.process_time()
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in indices]
     for thread in threads:
         thread.start()
     stop_at = time.time() + _CLIENT["bound"]
     for thread in threads:
         thread.join(timeout=max(0.1, stop_at - time.time()))
-    return [{"index": i, **records.get(i, {"error": "did not finish in time"})} for i in indices]
+    shares = [{"index": i, **records.get(i, {"error": "did not finish in time"})} for i in indices]
+    shares[0]["client_cpu"] = time.process_time() - cpu
+    return shares
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of one live process (Linux /proc); None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (gunicorn's workers, a Celery worker's pool), bounded in depth."""
+    found, level = [pid], [pid]
+    for _ in range(4):
+        children = []
+        for parent in level:
+            try:
+                children += [int(c) for c in Path(f"/proc/{parent}/task/{parent}/children").read_text().split()]
+            except OSError:
+                pass
+        found += children
+        level = children
+    return found
+
+
+def database_backends(name: str) -> list[int]:
+    """PostgreSQL backends serving one database (their command line names it), read from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if command.startswith(b"postgres: ") and f" {name} ".encode() in command:
+                pids.append(int(entry.name))
+    return pids
+
+
+class CpuSampler(threading.Thread):
+    """CPU used by each group of processes (web, Celery, PostgreSQL backends) while the exam runs."""
+
+    def __init__(self, groups: dict[str, object]) -> None:
+        super().__init__(daemon=True)
+        self.groups = groups  # name -> a callable returning the group's pids now
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self.done = threading.Event()
+
+    def sample(self) -> None:
+        for name, pids in self.groups.items():
+            for pid in pids():
+                cpu = process_cpu_seconds(pid)
+                if cpu is not None:
+                    self.first.setdefault((name, pid), cpu)
+                    self.last[(name, pid)] = cpu
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.sample()
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.join()
+        self.sample()
+        used = dict.fromkeys(self.groups, 0.0)
+        for (name, pid), cpu in self.last.items():
+            used[name] += cpu - self.first[(name, pid)]
+        return used
 
 
 def percentiles(values: list[float]) -> str:
@@ -424,7 +500,7 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.models import Count, Sum
 
     from certification.models import AttemptItem, AttemptScore, AttemptStatus, ExamAttempt, ItemStat
@@ -465,6 +541,14 @@ def main() -> int:
         shares = [list(range(len(students)))[n::args.client_processes] for n in range(args.client_processes)]
         connection.close()  # the client processes are forked: none may share this connection
         load_before = os.getloadavg()
+        web, workers = processes[0], processes[1:1 + args.celery_workers]
+        sampler = CpuSampler({
+            "web": lambda: process_tree(web.pid),
+            "celery": lambda: [pid for worker in workers for pid in process_tree(worker.pid)],
+            "postgres": lambda: database_backends(DB_NAME),
+        })
+        sampler.sample()
+        sampler.start()
         with multiprocessing.get_context("fork").Pool(args.client_processes) as pool:
             records = [r for share in pool.map(_client_share, shares) for r in share]
         exam_over = time.time()
@@ -477,23 +561,29 @@ def main() -> int:
             if attempts.count() and not attempts.exclude(status=AttemptStatus.SCORED).exists():
                 break
             time.sleep(0.5)
+        scoring_over = time.time()
         time.sleep(2.0)  # a duplicate delivery (a second scoring) would land now
+        cpu = sampler.stop()
+        cpu["clients"] = sum(r.get("client_cpu", 0.0) for r in records)
         load_after = os.getloadavg()
         uptime_after = Path("/proc/loadavg").read_text().split()[:3]
 
-        # --- What the database says ---------------------------------------------------------------------
-        rows = {a["pk"]: a for a in attempts.values("pk", "status", "close_reason", "deadline", "submitted_at", "scored_at")}
-        final = {(i["attempt_id"], i["position"]): i for i in
-                 AttemptItem.objects.filter(attempt__blueprint=blueprint).values("attempt_id", "position", "response", "flagged")}
-        score_rows = AttemptScore.objects.filter(attempt__blueprint=blueprint).count()
-        scores_per_attempt = Counter(AttemptScore.objects.filter(attempt__blueprint=blueprint).values_list("attempt_id", flat=True))
-        # Item statistics count each scored attempt's reached items once (the scoring rule's own helper says which).
-        scored_by_attempt: dict[int, list] = defaultdict(list)
-        for item in AttemptItem.objects.filter(attempt__blueprint=blueprint, attempt__status=AttemptStatus.SCORED):
-            scored_by_attempt[item.attempt_id].append(item)
-        scored_items = sum(len(items_reached(items)) for items in scored_by_attempt.values())
-        stat_count = ItemStat.objects.filter(cohort__isnull=True, question__slug__startswith="load-q-").aggregate(n=Sum("n"))["n"] or 0
-        per_student_attempts = attempts.values("student").annotate(n=Count("id")).filter(n__gt=1).count()
+        # --- What the database says (one snapshot: workers still scoring would skew the comparisons) ---
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            rows = {a["pk"]: a for a in attempts.values("pk", "status", "close_reason", "deadline", "submitted_at", "scored_at")}
+            final = {(i["attempt_id"], i["position"]): i for i in
+                     AttemptItem.objects.filter(attempt__blueprint=blueprint).values("attempt_id", "position", "response", "flagged")}
+            score_rows = AttemptScore.objects.filter(attempt__blueprint=blueprint).count()
+            scores_per_attempt = Counter(AttemptScore.objects.filter(attempt__blueprint=blueprint).values_list("attempt_id", flat=True))
+            # Item statistics count each scored attempt's reached items once (the scoring rule's own helper says which).
+            scored_by_attempt: dict[int, list] = defaultdict(list)
+            for item in AttemptItem.objects.filter(attempt__blueprint=blueprint, attempt__status=AttemptStatus.SCORED):
+                scored_by_attempt[item.attempt_id].append(item)
+            scored_items = sum(len(items_reached(items)) for items in scored_by_attempt.values())
+            stat_count = ItemStat.objects.filter(cohort__isnull=True, question__slug__startswith="load-q-").aggregate(n=Sum("n"))["n"] or 0
+            per_student_attempts = attempts.values("student").annotate(n=Count("id")).filter(n__gt=1).count()
 
         # --- What the clients saw ---------------------------------------------------------------------
         errors = [r for r in records if "error" in r]
@@ -554,6 +644,12 @@ def main() -> int:
               f"{stat_count} of {scored_items} reached items of scored attempts")
         print(f"  last score after the deadline: {worst:.1f} s (submitted attempts {worst_submitted:.1f} s, "
               f"never submitted {worst_unsubmitted:.1f} s)")
+        wall = scoring_over - begin
+        requests_total = sum(sum(c.values()) for c in statuses.values())
+        print(f"  CPU from the first start to the last score ({wall:.0f} s, {requests_total} API requests): "
+              + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in cpu.items())
+              + f" = {sum(cpu.values()):.0f} s, {sum(cpu.values()) / wall:.2f} cores on average; "
+              f"web + PostgreSQL {1000 * (cpu['web'] + cpu['postgres']) / max(1, requests_total):.1f} ms per request")
         for attempt_id, position, expected, got in lost[:5]:
             print(f"    lost: attempt {attempt_id} item {position}: acknowledged {expected}, database {got}")
         for attempt_id, position, status, body in refused[:5]:
