@@ -114,6 +114,8 @@ class _Domain:
     responses: int = 0
     rehearsals: int = 0
     easy: int = 0
+    difficulty_sum: float = 0.0  # Σ w·b over first answers: where on the scale this domain was measured
+    weight_sum: float = 0.0
 
 
 def _pool_mean(population: Population, domain: str) -> float:
@@ -141,7 +143,8 @@ def _collect(responses: Iterable[Response], population: Population, params: Read
             easy_cut[domain] = _pool_mean(population, domain) - params.easy_margin
         weight = r.weight
         item = r.item
-        if item in seen:
+        first = item not in seen
+        if not first:
             slot.rehearsals += 1
             weight *= rehearsal_weight
             if weight <= 0.0:
@@ -153,6 +156,9 @@ def _collect(responses: Iterable[Response], population: Population, params: Read
         b, c = found if found is not None else population.item(item, r.channel, domain)
         if b <= easy_cut[domain]:
             slot.easy += 1
+        if first:
+            slot.difficulty_sum += weight * b
+            slot.weight_sum += weight
         score = r.score
         score = 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
         age = r.age_days if r.age_days > 0.0 else 0.0
@@ -278,6 +284,11 @@ def estimate_student(
         prior_mean = population.mean_for(domain) + loo_level
         prior_var = tau_e2 + loo_var
         mean, variance, gained, weight = _track(slot.sessions, prior_mean, prior_var, population, score=score)
+        if slot.weight_sum > 0.0:
+            # Measured on items far from the exam's (all easy ones, say), the estimate is an extrapolation: its
+            # error grows with the distance times the uncertainty of the slope that carries it there.
+            distance = slot.difficulty_sum / slot.weight_sum - _pool_mean(population, domain)
+            variance += (population.extrapolation_sd * distance) ** 2
         ll += gained
         ll_weight += weight
         domains[domain] = DomainAbility(

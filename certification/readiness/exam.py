@@ -12,8 +12,8 @@ When the practised domains carry less than ``min_coverage`` of the blueprint's w
 dashboard shows no probability but the domains to practise: the estimate then rests on where
 students start in the domains this one has avoided, and students who avoid their weak domains
 cannot be told apart from students who picked theirs at random. Platt recalibration is fitted
-separately for forecasts with enough coverage, with thin coverage, and from fewer than 50 answers
-in all, so outcomes correct each group.
+separately for forecasts with enough evidence and for the others (thin coverage, or fewer than 50
+answers in all), so outcomes correct each group.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class ExamPrediction:
     model_probability: float  # before recalibration
     coverage: float  # share of the blueprint's weight in domains the student has practised
     enough_evidence: bool  # coverage reaches ReadinessParams.min_coverage
-    evidence_group: str  # "enough", "thin" or "few": the recalibration this forecast gets
+    evidence_group: str  # "enough" or "thin": the recalibration this forecast gets
     practise: tuple[str, ...]  # domains to practise first: not practised, heaviest first
 
 
@@ -55,15 +55,13 @@ class DomainMastery:
     upper: float
 
 
-EVIDENCE_GROUPS = ("enough", "thin", "few")
-FEW_ANSWERS = 50  # a student with fewer first answers than this forms their own recalibration group
+EVIDENCE_GROUPS = ("enough", "thin")
+FEW_ANSWERS = 50  # fewer first answers than this in all: recalibrated with the thin-coverage forecasts
 
 
 def evidence_group(enough: bool, responses: int) -> str:
-    """Which recalibration a forecast gets: few answers in all, thin blueprint coverage, or enough."""
-    if responses < FEW_ANSWERS:
-        return "few"
-    return "enough" if enough else "thin"
+    """Which recalibration a forecast gets: "enough" coverage and answers, or "thin"."""
+    return "enough" if enough and responses >= FEW_ANSWERS else "thin"
 
 
 def recalibrate(probability: float, platt: tuple[float, float] | None) -> float:

@@ -63,8 +63,9 @@ class Population:
     channel_difficulty: Mapping[str, float] = field(default_factory=dict)  # "channel:domain" or "channel" -> b
     pools: Mapping[str, tuple[PoolBin, ...]] = field(default_factory=dict)  # domain -> exam pool summary
     exam_sd: float = 0.02  # extra spread of an exam score beyond ability and item sampling
+    extrapolation_sd: float = 0.25  # uncertainty of the link's slope when carrying ability to harder or easier items
     # Platt (slope, intercept) on logit P(pass), fitted on full-length practice exams, per evidence group
-    # ("enough" or "thin" blueprint coverage, "few" answers): applied only when that group had enough outcomes.
+    # ("enough" evidence, or "thin": little coverage or few answers): applied only when the group had enough outcomes.
     recalibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     # The same outcomes recalibrate the score range: (offset added to the predicted score, factor on its sd).
     score_recalibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)
@@ -110,6 +111,7 @@ class Population:
             "channel_difficulty": dict(self.channel_difficulty),
             "pools": {d: [list(x) for x in bins] for d, bins in self.pools.items()},
             "exam_sd": self.exam_sd,
+            "extrapolation_sd": self.extrapolation_sd,
             "recalibration": {k: list(v) for k, v in self.recalibration.items()},
             "score_recalibration": {k: list(v) for k, v in self.score_recalibration.items()},
             "fitted": dict(self.fitted),
@@ -134,6 +136,7 @@ class Population:
             channel_difficulty={k: float(v) for k, v in data.get("channel_difficulty", {}).items()},
             pools={d: tuple((float(b), float(c), float(s)) for b, c, s in bins) for d, bins in data.get("pools", {}).items()},
             exam_sd=float(data.get("exam_sd", 0.02)),
+            extrapolation_sd=float(data.get("extrapolation_sd", 0.25)),
             recalibration={k: (float(v[0]), float(v[1])) for k, v in recalibration.items()},
             score_recalibration={k: (float(v[0]), float(v[1])) for k, v in (data.get("score_recalibration") or {}).items()},
             fitted=dict(data.get("fitted", {})),

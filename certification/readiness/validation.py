@@ -35,7 +35,7 @@ class Outcome:
     ability_lower: float | None = None
     ability_upper: float | None = None
     enough_evidence: bool = True
-    evidence_group: str = "enough"  # the recalibration group ("enough", "thin", "few")
+    evidence_group: str = "enough"  # the recalibration group ("enough" or "thin")
     score_sd: float | None = None  # sd of the forecast score distribution (for recalibrating the range)
 
 
@@ -142,7 +142,7 @@ def calibration_slope(probabilities: Sequence[float], outcomes: Sequence[int]) -
 
 PLATT_MINIMUM = 60  # outcomes in a group before its pass probabilities are recalibrated
 RANGE_MINIMUM = 20  # outcomes in a group before its score range is corrected (two numbers, not a curve)
-GROUPS = ("enough", "thin", "few")
+GROUPS = ("enough", "thin")
 
 
 def platt(probabilities: Sequence[float], outcomes: Sequence[int], *, minimum: int = PLATT_MINIMUM,
@@ -155,7 +155,7 @@ def platt(probabilities: Sequence[float], outcomes: Sequence[int], *, minimum: i
 
 
 def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM) -> dict[str, tuple[float, float]]:
-    """Recalibration per evidence group ("enough" / "thin" coverage, "few" answers), for groups with enough outcomes."""
+    """Recalibration per evidence group ("enough" / "thin"), for groups with enough outcomes."""
     result = {}
     for group in GROUPS:
         members = [o for o in outcomes if o.evidence_group == group]

@@ -202,7 +202,9 @@ def test_recalibration_applies_to_its_own_evidence_group_only():
     thin_estimate = estimate_student(answers("em", "mc", [1] * 60), pop)
     raw = cpc(thin_estimate, pop)
     assert raw.evidence_group == "thin"
-    assert cpc(estimate_student(answers("em", "mc", [1] * 20), pop), pop).evidence_group == "few"
+    few = predict_exam(estimate_student(answers("em", "mc", [1, 0] * 5) + answers("icd10cm", "mc", [1, 0] * 5), pop),
+                       pop, {"em": 1, "icd10cm": 1}, question_count=20, pass_mark=0.7)
+    assert few.enough_evidence and few.evidence_group == "thin"  # the whole exam covered, but 20 answers in all
     shifted = cpc(thin_estimate, population(recalibration={"thin": (1.0, -2.0)}))
     untouched = cpc(thin_estimate, population(recalibration={"enough": (1.0, -2.0)}))
     assert shifted.model_probability == pytest.approx(raw.model_probability)
