@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AnswerKey, AnswerKeyLine, Case, CaseDocument, GradingPolicy, SubmissionScore
+from .models import AnswerKey, AnswerKeyLine, Case, CaseDocument, GradingPolicy, ProviderQuery, QuerySpec, SubmissionScore
 
 
 @admin.register(GradingPolicy)
@@ -50,3 +50,33 @@ class SubmissionScoreAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # overrides go through the review page so they are audited
+
+
+@admin.register(QuerySpec)
+class QuerySpecAdmin(admin.ModelAdmin):
+    """A query exercise's spec. Saving goes through query_spec_save: versioned and audited."""
+
+    list_display = ["case", "yes_no_use", "version", "updated_at"]
+    search_fields = ["case__title", "case__slug"]
+    readonly_fields = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        from .services.queries import query_spec_save
+
+        data = {name: form.cleaned_data.get(name) for name in (
+            "gap", "topic_terms", "indicators", "min_indicators", "options", "min_options", "unsupported",
+            "yes_no_use", "provider_reply")}
+        spec, _ = query_spec_save(actor=request.user, case=form.cleaned_data["case"], data=data)
+        obj.pk = spec.pk
+
+
+@admin.register(ProviderQuery)
+class ProviderQueryAdmin(admin.ModelAdmin):
+    list_display = ["submission", "format", "sent_at"]
+    readonly_fields = [f.name for f in ProviderQuery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a student's query is their work; instructors score it on the review page

@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .access import case_for_student_or_404, submission_for_viewer_or_404
-from .models import SubmissionStatus
+from .grading.query_rubric import FORMATS as QUERY_FORMATS
+from .models import ProviderQuery, SubmissionStatus
 from .selectors import case_list_for_user, current_score
-from .services import submission_submit
+from .services import provider_reply_for, query_for_draft, query_send, submission_submit
 
 
 class CaseSummarySerializer(serializers.Serializer):
@@ -64,6 +65,31 @@ class SubmissionCreatedSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
+class ProviderQueryInputSerializer(serializers.Serializer):
+    """A student's query to the provider (the shape only; the rubric scores it once the attempt is submitted)."""
+
+    format = serializers.ChoiceField(choices=list(QUERY_FORMATS))
+    question = serializers.CharField(max_length=3000)
+    indicators = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
+    options = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=10,
+                                    default=list)
+
+
+class ProviderQueryOutputSerializer(serializers.Serializer):
+    """The student's own query, and the provider's reply once it was sent (empty before)."""
+
+    sent = serializers.BooleanField(source="is_sent")
+    format = serializers.CharField()
+    question = serializers.CharField()
+    indicators = serializers.CharField()
+    options = serializers.ListField(child=serializers.CharField())
+    sent_at = serializers.DateTimeField(allow_null=True)
+    provider_reply = serializers.SerializerMethodField()
+
+    def get_provider_reply(self, query) -> str:
+        return provider_reply_for(query.submission.case, query)
+
+
 class SubmissionScoreSerializer(serializers.Serializer):
     score = serializers.FloatField()
     final_score = serializers.FloatField()
@@ -72,6 +98,8 @@ class SubmissionScoreSerializer(serializers.Serializer):
     findings = serializers.JSONField(source="result.findings")
     checks = serializers.JSONField(source="result.checks")
     notices = serializers.JSONField(source="result.notices")
+    coding_score = serializers.FloatField(source="result.coding_score", default=None)
+    query_rubric = serializers.JSONField(source="result.query_rubric", default=None)
 
 
 class SubmissionDetailSerializer(serializers.Serializer):
@@ -81,7 +109,13 @@ class SubmissionDetailSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
     lines = serializers.JSONField()
     query_provider = serializers.BooleanField()
+    provider_query = serializers.SerializerMethodField()
     score = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProviderQueryOutputSerializer(allow_null=True))
+    def get_provider_query(self, submission):
+        query = ProviderQuery.objects.filter(submission=submission).select_related("submission__case").first()
+        return ProviderQueryOutputSerializer(query).data if query and query.is_sent else None
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_score(self, submission):
@@ -129,6 +163,32 @@ class SubmissionCreateApi(APIView):
             raise ValidationError({"detail": exc.messages}) from exc
         return Response(SubmissionCreatedSerializer(submission).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ProviderQueryApi(APIView):
+    """The query on the student's open attempt of a case: read it, or send it (once) and get the provider's reply."""
+
+    @extend_schema(operation_id="exercises_provider_query_detail", responses=ProviderQueryOutputSerializer)
+    def get(self, request, slug: str):
+        case = case_for_student_or_404(user=request.user, slug=slug)
+        query = query_for_draft(student=request.user, case=case)
+        if query is None:
+            return Response({"sent": False, "format": "", "question": "", "indicators": "", "options": [],
+                             "sent_at": None, "provider_reply": ""})
+        return Response(ProviderQueryOutputSerializer(query).data)
+
+    @extend_schema(operation_id="exercises_provider_query_send", request=ProviderQueryInputSerializer,
+                   responses={201: ProviderQueryOutputSerializer, 200: ProviderQueryOutputSerializer})
+    def post(self, request, slug: str):
+        case = case_for_student_or_404(user=request.user, slug=slug)
+        data = ProviderQueryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            query, sent = query_send(student=request.user, case=case, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
+        return Response(ProviderQueryOutputSerializer(query).data,
+                        status=status.HTTP_201_CREATED if sent else status.HTTP_200_OK)
 
 
 class SubmissionDetailApi(APIView):

@@ -20,7 +20,7 @@ from courses.models import Cohort, CohortMembership
 from .demo_review import demo_cases_verify
 from .grading import normalize_code
 from .models import Case, GradingPolicy, Submission, SubmissionStatus
-from .services import answer_key_publish, case_save, submission_score
+from .services import answer_key_publish, case_save, query_spec_save, submission_score
 from .services.authoring import KeyRefused
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_cases"
@@ -165,6 +165,8 @@ def _case_load(data: dict, lines: list[dict], *, author, icd, publish: bool) -> 
         _chart_refresh(case, data, author=author)
         if publish and not case.is_published:
             case.is_published = True  # a draft kept by an earlier refusal: published once its key passes
+    if data.get("query"):  # a provider-query exercise: its spec is part of what the key version grades
+        query_spec_save(actor=author, case=case, data=data["query"])
     _, new_version = answer_key_publish(actor=author, case=case, lines=lines, note="Demo content")
     if case.is_published and not Case.objects.filter(pk=case.pk, is_published=True).exists():
         case.save(update_fields=["is_published", "updated_at"])

@@ -57,6 +57,11 @@ class OverrideTotalForm(forms.Form):
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class OverrideQueryForm(forms.Form):
+    query_score = forms.FloatField(min_value=0, max_value=100)
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Comment to the student")
 

@@ -63,6 +63,10 @@ class GradingPolicy(models.Model):
     missing_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
     violation_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
     query_points = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    query_rubric_weight = models.FloatField(
+        "query rubric weight", default=0.3, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Query exercises: the case score is (1 - weight) x the coding score + weight x the query rubric score.",
+    )
     denominator = models.CharField(
         max_length=8, default="max",
         choices=[("max", "Earned ÷ max(key, entered)"), ("key", "Earned − penalties ÷ key")],
@@ -82,6 +86,7 @@ class GradingPolicy(models.Model):
             for name in (
                 "category_credit", "subcategory_credit", "seventh_char_credit", "modifier_credit", "units_credit",
                 "wrong_position_credit", "em_level_credit", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
+                "query_rubric_weight",
                 "denominator", "pass_mark",
             )
         }
@@ -168,6 +173,13 @@ class Case(models.Model):
     def is_verified(self) -> bool:
         return self.review_status == ReviewStatus.VERIFIED
 
+    @property
+    def query_spec_version(self) -> int | None:
+        """The version of the case's provider-query spec (None without one): part of what a key version grades."""
+        if self.pk is None:
+            return None
+        return QuerySpec.objects.filter(case_id=self.pk).values_list("version", flat=True).first()
+
     def release_for(self, system: str):
         return {"icd10cm": self.icd10cm_release, "cpt": self.cpt_release, "hcpcs": self.hcpcs_release}.get(system)
 
@@ -190,7 +202,7 @@ class CaseShare(models.Model):
 
 # The case details that grade a submission together with the key lines: changing one of them on a
 # case with submitted work is a new key version, never a silent change under an existing one.
-GRADING_CASE_FIELDS = ("is_query_case", "patient_age", "patient_sex", "grading_policy_id")
+GRADING_CASE_FIELDS = ("is_query_case", "patient_age", "patient_sex", "grading_policy_id", "query_spec_version")
 
 
 def case_grading_rules(case: "Case") -> dict:
@@ -373,3 +385,70 @@ class InstructorComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class QueryFormat(models.TextChoices):
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    YES_NO = "yes_no", "Yes/no"
+    OPEN_ENDED = "open_ended", "Open-ended"
+
+
+class YesNoUse(models.TextChoices):
+    """The circumstances in which a compliant yes/no query is allowed (AHIMA/ACDIS query practice brief)."""
+
+    NOT_ALLOWED = "", "Not allowed (a new diagnosis only clinical indicators suggest)"
+    POA = "poa", "Present-on-admission status"
+    SPECIFY_DOCUMENTED = "specify_documented", "Substantiating or specifying a diagnosis already documented"
+    CAUSE_EFFECT = "cause_effect", "Cause and effect between documented conditions"
+    CONFLICT = "conflict", "Resolving conflicting documentation"
+
+
+class QuerySpec(models.Model):
+    """What a query exercise's documentation supports: the rubric's side of the key (never shown before submitting).
+
+    ``indicators``, ``options`` and ``unsupported`` are lists of ``{"label": ..., "terms": [...], "why": ...}``:
+    the words that recognise each one in a student's free text (see exercises/grading/query_rubric.py).
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="query_spec")
+    gap = models.TextField(help_text="What the documentation leaves unclear or conflicting (shown with the result).")
+    topic_terms = models.JSONField(default=list, blank=True, help_text="Words naming what the query is about.")
+    indicators = models.JSONField(default=list, help_text="Clinical indicators present in the chart.")
+    min_indicators = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1), MaxValueValidator(20)])
+    options = models.JSONField(default=list, help_text="Clinically reasonable options the indicators support.")
+    min_options = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    unsupported = models.JSONField(default=list, blank=True,
+                                   help_text="Diagnoses without indicators in the chart: naming one is leading.")
+    yes_no_use = models.CharField("yes/no allowed for", max_length=24, blank=True, choices=YesNoUse.choices)
+    provider_reply = models.TextField(help_text="Markdown: the provider's answer, shown once the student sends a query.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Query spec of {self.case} (v{self.version})"
+
+    def rubric_data(self) -> dict:
+        return {name: getattr(self, name) for name in QUERY_SPEC_RUBRIC_FIELDS}
+
+
+QUERY_SPEC_RUBRIC_FIELDS = ("indicators", "options", "unsupported", "topic_terms", "yes_no_use", "min_indicators", "min_options")
+
+
+class ProviderQuery(models.Model):
+    """The query a student writes on one attempt. Sent once; then the provider's reply is shown and they code."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="provider_query")
+    format = models.CharField(max_length=16, choices=QueryFormat.choices, blank=True)
+    question = models.TextField(blank=True)
+    indicators = models.TextField(blank=True, help_text="The clinical indicators the student cites, one a line.")
+    options = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Query on submission {self.submission_id} ({'sent' if self.sent_at else 'draft'})"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

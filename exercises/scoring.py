@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from .grading import AnswerLine, CompiledKey, Demographics, GradeResult, KeyLine, Policy, grade
-from .models import AnswerKeyLine, Case, GradingPolicy
+from .grading.query_rubric import QuerySpecData, RubricResult, StudentQuery, combine_scores, evaluate_query
+from .models import AnswerKeyLine, Case, GradingPolicy, ProviderQuery, QuerySpec
 from .oracle import oracle_for_case
 
 _KEYS: "OrderedDict[int, CompiledKey]" = OrderedDict()
@@ -55,9 +56,67 @@ def answer_lines(raw_lines: list[dict]) -> list[AnswerLine]:
     ]
 
 
+class QueryExerciseResult:
+    """The grade of a query exercise: the engine's coding grade combined with the query rubric's score.
+
+    Reads like a GradeResult (``score``, ``passed``, ``as_dict()``, the engine's attributes); ``as_dict`` adds
+    ``coding_score`` and ``query_rubric`` (criteria, score, weight, spec version) to the engine's result.
+    """
+
+    def __init__(self, coding: GradeResult, rubric: RubricResult, *, policy: Policy, spec: QuerySpec):
+        self.coding = coding
+        self.rubric = rubric
+        self.weight = policy.query_rubric_weight
+        self.spec_version = spec.version
+        self.gap = spec.gap
+        self.score = combine_scores(coding.score, rubric.score, self.weight)
+        self.passed = self.score >= policy.pass_mark
+
+    def __getattr__(self, name: str):
+        return getattr(self.coding, name)
+
+    def as_dict(self) -> dict:
+        data = self.coding.as_dict()
+        data.update(score=self.score, passed=self.passed, coding_score=self.coding.score, query_rubric={
+            **self.rubric.as_dict(), "weight": self.weight, "spec_version": self.spec_version, "gap": self.gap,
+        })
+        return data
+
+
+def _query_spec(case: Case) -> QuerySpec | None:
+    """A query exercise's spec; no database query for the other cases."""
+    if not case.is_query_case:
+        return None
+    return QuerySpec.objects.filter(case_id=case.pk).first()
+
+
+def _student_query(submission_id: int | None) -> StudentQuery | None:
+    if submission_id is None:
+        return None
+    query = ProviderQuery.objects.filter(submission_id=submission_id, sent_at__isnull=False).first()
+    if query is None:
+        return None
+    return StudentQuery(format=query.format, question=query.question, indicators=query.indicators,
+                        options=tuple(query.options or ()))
+
+
 def grade_lines(*, case: Case, key_id: int, lines: list[dict], query_provider: bool,
-                policy: Policy | None = None) -> tuple[GradeResult, Policy]:
-    compiled = compiled_key(key_id, expects_query=case.is_query_case)
+                policy: Policy | None = None, submission_id: int | None = None) -> tuple[GradeResult, Policy]:
+    """Grade a submission's lines. On a query exercise the query is scored by the rubric instead of the
+    "query the provider" point, and the case score combines both (``query_rubric_weight``)."""
+    spec = _query_spec(case)
+    if spec is not None:
+        result, policy = _grade_codes(case=case, key_id=key_id, lines=lines, expects_query=False,
+                                      answered_query=False, policy=policy)
+        rubric = evaluate_query(_student_query(submission_id), QuerySpecData.from_mapping(spec.rubric_data()))
+        return QueryExerciseResult(result, rubric, policy=policy, spec=spec), policy
+    return _grade_codes(case=case, key_id=key_id, lines=lines, expects_query=case.is_query_case,
+                        answered_query=query_provider, policy=policy)
+
+
+def _grade_codes(*, case: Case, key_id: int, lines: list[dict], expects_query: bool, answered_query: bool,
+                 policy: Policy | None) -> tuple[GradeResult, Policy]:
+    compiled = compiled_key(key_id, expects_query=expects_query)
     answers = answer_lines(lines)
     codes: dict[str, set[str]] = {}
     for line in (*compiled.lines, *answers):
@@ -66,5 +125,5 @@ def grade_lines(*, case: Case, key_id: int, lines: list[dict], query_provider: b
     demographics = Demographics(age=case.patient_age, sex=case.patient_sex or None)
     policy = policy or policy_for(case)
     result = grade(compiled, answers, policy=policy, oracle=oracle, demographics=demographics,
-                   answered_query=query_provider)
+                   answered_query=answered_query)
     return result, policy

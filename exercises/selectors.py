@@ -49,20 +49,24 @@ def submissions_for_student(*, student, case: Case) -> QuerySet[Submission]:
     )
 
 
-def review_queue(*, viewer, cohort: Cohort | None = None, case: Case | None = None, status: str = "") -> QuerySet[Submission]:
-    """Submitted work of the students the viewer teaches, newest first, with the current score attached."""
+def review_queue(*, viewer, cohort: Cohort | None = None, case: Case | None = None, status: str = "",
+                 with_query: bool = False) -> QuerySet[Submission]:
+    """Submitted work of the students the viewer teaches, newest first, with the current score (and any provider
+    query) attached; ``with_query`` keeps the submissions that sent a provider query."""
     students = students_visible_to(viewer=viewer)
     if cohort is not None:
         students = students.filter(cohort_memberships__cohort=cohort)
     queryset = (
         Submission.objects.filter(student__in=students.values("pk"))
         .exclude(status=SubmissionStatus.DRAFT)
-        .select_related("student", "case")
+        .select_related("student", "case", "provider_query")
         .prefetch_related(
             Prefetch("scores", queryset=SubmissionScore.objects.filter(is_current=True).select_related("key"), to_attr="current_scores")
         )
         .order_by("-submitted_at", "-id")
     )
+    if with_query:
+        queryset = queryset.filter(provider_query__sent_at__isnull=False)
     if case is not None:
         queryset = queryset.filter(case=case)
     if status:

@@ -12,7 +12,14 @@ from .authoring import (  # noqa: F401
     key_lines_clean,
     key_validate,
 )
-from .review import comment_create, grades_csv, score_override_line, score_override_total  # noqa: F401
+from .queries import provider_reply_for, query_for_draft, query_send, query_spec_save  # noqa: F401
+from .review import (  # noqa: F401
+    comment_create,
+    grades_csv,
+    score_override_line,
+    score_override_query,
+    score_override_total,
+)
 from .scoring import submission_score, submissions_score_pending  # noqa: F401
 from .submissions import (  # noqa: F401
     draft_get_or_create,

@@ -12,6 +12,7 @@ from coding_lms.csv_export import csv_writer
 
 from ..grading import Policy, score_from_components
 from ..models import InstructorComment, ScoreOverride, Submission, SubmissionScore
+from .queries import case_score_with_query, rubric_score_of
 
 OVERRIDE_MARK = "override"
 
@@ -25,7 +26,7 @@ def _retotal(score: SubmissionScore) -> float:
     if components is None:
         return score.score
     value, _ = score_from_components(Policy.from_mapping(score.policy), **components)
-    return value
+    return case_score_with_query(score.result, value)  # a query exercise also counts its query rubric
 
 
 def score_components(score: SubmissionScore) -> dict | None:
@@ -107,6 +108,34 @@ def score_override_total(*, actor, score: SubmissionScore, total: float, reason:
     return override
 
 
+def score_override_query(*, actor, score: SubmissionScore, rubric_score: float, reason: str) -> ScoreOverride:
+    """Set a query exercise's query rubric score (0-100); the case score is recombined with the coding score."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give a reason for the change; the student will see it.")
+    if not 0 <= rubric_score <= 100:
+        raise ValidationError("The query score must be between 0 and 100.")
+    with transaction.atomic():
+        score = SubmissionScore.objects.select_for_update().get(pk=score.pk)
+        rubric = score.result.get("query_rubric")
+        if not rubric:
+            raise ValidationError("This grade has no provider query to score.")
+        previous = rubric.get("override")
+        before = {"query_score": previous["score"] if previous else rubric.get("score"), "final_score": score.final_score}
+        rubric["override"] = {"score": round(float(rubric_score), 2), "reason": reason, "by": str(actor),
+                              "engine_score": rubric.get("score")}
+        score.final_score = _retotal(score)
+        score.passed = score.final_score >= float(score.policy.get("pass_mark", 70))
+        score.save(update_fields=["result", "final_score", "passed"])
+        after = {"query_score": rubric["override"]["score"], "final_score": score.final_score}
+        override = ScoreOverride.objects.create(score=score, line_index=None, before=before, after=after, reason=reason,
+                                                created_by=actor)
+        audit_record(actor=actor, action="exercises.query_score_overridden", target=score, before=before, after=after,
+                     reason=reason)
+        _refresh_evidence(score)
+    return override
+
+
 def _refresh_evidence(score: SubmissionScore) -> None:
     if not score.is_current:
         return
@@ -133,7 +162,8 @@ def grades_csv(rows) -> str:
     """CSV of grade rows (see selectors.review_queue)."""
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(["student", "name", "case", "submitted_at", "status", "key_version", "engine_score", "final_score", "passed"])
+    writer.writerow(["student", "name", "case", "submitted_at", "status", "key_version", "engine_score", "final_score", "passed",
+                     "coding_score", "query_score"])
     for sub in rows:
         score = sub.current_score
         writer.writerow([
@@ -141,5 +171,12 @@ def grades_csv(rows) -> str:
             sub.submitted_at.isoformat() if sub.submitted_at else "", sub.status,
             score.key.version if score else "", score.score if score else "", score.final_score if score else "",
             ("yes" if score.passed else "no") if score else "",
+            # Query exercises: the coding score and the query rubric's score (after any override) that make the total.
+            score.result.get("coding_score", "") if score else "",
+            _blank_if_none(rubric_score_of(score.result)) if score else "",
         ])
     return out.getvalue()
+
+
+def _blank_if_none(value):
+    return "" if value is None else value

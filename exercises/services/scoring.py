@@ -53,7 +53,7 @@ def submission_score(*, submission_id: int, key_id: int | None = None) -> Submis
             if make_current and current is not None:
                 SubmissionScore.objects.filter(pk=current.pk).update(is_current=False)
         result, policy = grade_lines(case=case, key_id=key_id, lines=submission.lines,
-                                     query_provider=submission.query_provider)
+                                     query_provider=submission.query_provider, submission_id=submission.pk)
         score = SubmissionScore(
             submission=submission, key_id=key_id, score=result.score, final_score=result.score,
             passed=result.passed, result=result.as_dict(), policy=policy.as_dict(), is_current=make_current,
@@ -136,7 +136,7 @@ def _first_score(submission: Submission, policies: dict[int | None, Policy]) -> 
     if policy is None:
         policy = policies[case.grading_policy_id] = policy_for(case)
     result, policy = grade_lines(case=case, key_id=submission.key_id, lines=submission.lines,
-                                 query_provider=submission.query_provider, policy=policy)
+                                 query_provider=submission.query_provider, policy=policy, submission_id=submission.pk)
     return SubmissionScore(
         submission=submission, key_id=submission.key_id, score=result.score, final_score=result.score,
         passed=result.passed, result=result.as_dict(), policy=policy.as_dict(), is_current=True,

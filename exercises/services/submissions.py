@@ -129,10 +129,16 @@ def draft_save(*, student, case: Case, lines: object, query_provider: bool = Fal
         if draft.status != SubmissionStatus.DRAFT:
             raise ValidationError("This attempt was already submitted.")
         draft.lines = cleaned
-        draft.query_provider = bool(query_provider)
+        draft.query_provider = bool(query_provider) or _query_sent(draft.pk)
         draft.elapsed_seconds = max(draft.elapsed_seconds, min(int(elapsed_seconds or 0), 24 * 3600))
         draft.save(update_fields=["lines", "query_provider", "elapsed_seconds", "updated_at"])
     return draft
+
+
+def _query_sent(submission_id: int) -> bool:
+    from ..models import ProviderQuery
+
+    return ProviderQuery.objects.filter(submission_id=submission_id, sent_at__isnull=False).exists()
 
 
 def _lenient(lines: object) -> list[dict]:
@@ -190,7 +196,8 @@ def submission_submit(
             draft = next((row for row in rows if row.status == SubmissionStatus.DRAFT), None) or Submission(
                 student=student, case=case)
         draft.lines = cleaned
-        draft.query_provider = bool(query_provider)
+        # A query written in the workspace (exercises.services.queries) is the decision to query.
+        draft.query_provider = bool(query_provider) or (draft.pk is not None and _query_sent(draft.pk))
         draft.elapsed_seconds = max(draft.elapsed_seconds, min(int(elapsed_seconds or 0), 24 * 3600))
         draft.key_id = key_id
         draft.status = SubmissionStatus.PENDING

@@ -14,6 +14,7 @@ from .review import (  # noqa: F401
     review_queue,
     review_regrade,
 )
+from .queries import override_query, query_send_view  # noqa: F401
 from .sharing import case_share, case_unshare  # noqa: F401
 from .case_list import case_list  # noqa: F401
 from .workspace import (  # noqa: F401

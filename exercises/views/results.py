@@ -8,7 +8,9 @@ from ..forms import CommentForm, OverrideLineForm, OverrideTotalForm
 from ..grading import Policy, display_code, score_from_components
 from ..models import Submission, SubmissionScore, SubmissionStatus
 from ..selectors import current_score
+from ..services.queries import case_score_with_query
 from ..services.review import score_components
+from .queries import query_result_context
 
 CHECK_LABELS = {
     "invalid_code": "Invalid code", "header_code": "Header code", "missing_seventh": "7th character",
@@ -71,13 +73,14 @@ def _extra_costs(score: SubmissionScore, lines: list[dict]) -> dict | None:
         return None
     policy = Policy.from_mapping(score.policy)
     current, _ = score_from_components(policy, **components)
+    current = case_score_with_query(score.result, current)
 
     def without(n: int) -> float:
         value, _ = score_from_components(policy, **{
             **components, "n_extra": components["n_extra"] - n,
             "entered_weight": components["entered_weight"] - n * policy.extra_penalty,
         })
-        return value
+        return case_score_with_query(score.result, value)
 
     one = without(1)
     if policy.denominator == "max" and components["key_weight"] >= components["entered_weight"]:
@@ -123,4 +126,5 @@ def result_context(request: HttpRequest, submission: Submission) -> dict:
         "credit_choices": OverrideLineForm.base_fields["credit"].choices if can_review else [],
         "total_form": OverrideTotalForm() if can_review else None,
         "comment_form": CommentForm() if can_review else None,
+        **query_result_context(submission, score, can_review=can_review),
     }

@@ -37,10 +37,15 @@ def _filters(request: HttpRequest):
     return cohorts, cohort, case, status
 
 
+def _with_query(request: HttpRequest) -> bool:
+    return (request.GET if request.method == "GET" else request.POST).get("query") == "1"
+
+
 def review_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request.user)
     cohorts, cohort, case, status = _filters(request)
-    queryset = review_queue_rows(viewer=request.user, cohort=cohort, case=case, status=status)
+    queryset = review_queue_rows(viewer=request.user, cohort=cohort, case=case, status=status,
+                                 with_query=_with_query(request))
     try:
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
@@ -49,7 +54,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     rows = attach_current_score(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
     return render(request, "exercises/review_queue.html", {
         "rows": rows, "cohorts": cohorts, "cohort": cohort, "cases": Case.objects.only("pk", "title"), "case": case,
-        "status": status, "total": total, "page": page, "has_next": page * PAGE_SIZE < total,
+        "status": status, "with_query": _with_query(request), "total": total, "page": page, "has_next": page * PAGE_SIZE < total,
         "query": request.GET.urlencode(),
     })
 
@@ -57,7 +62,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def review_export(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request.user)
     _, cohort, case, status = _filters(request)
-    rows = attach_current_score(review_queue_rows(viewer=request.user, cohort=cohort, case=case, status=status))
+    rows = attach_current_score(review_queue_rows(viewer=request.user, cohort=cohort, case=case, status=status,
+                                                  with_query=_with_query(request)))
     response = HttpResponse(grades_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="case-grades.csv"'
     return response

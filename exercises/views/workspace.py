@@ -27,6 +27,7 @@ from ..selectors import (
     submissions_for_student,
 )
 from ..services import draft_save, submission_submit
+from .queries import workspace_query_context
 from .results import result_context
 
 NOTE_LABELS = [
@@ -128,6 +129,7 @@ def case_workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "previous": previous, "typeahead_js": _typeahead_script_exists(),
         "icd_release_id": case.icd10cm_release_id or "", "cpt_release_id": case.cpt_release_id or "",
         "hcpcs_release_id": case.hcpcs_release_id or "", "notes_url": _notes_url(case),
+        **workspace_query_context(case, draft),
     })
 
 

@@ -17,6 +17,8 @@ STUDENT_BEFORE_SUBMITTING = [
     "exercises.api:CaseDetailSerializer",
     "exercises.api:CaseDocumentSerializer",
     "exercises.api:SubmissionCreatedSerializer",
+    "exercises.api:ProviderQueryInputSerializer",
+    "exercises.api:ProviderQueryOutputSerializer",
     "courses.api:LessonDetailApi.QuestionSerializer",
     "courses.api:LessonDetailApi.OutputSerializer",
     "certification.api:ItemOutputSerializer",
