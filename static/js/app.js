@@ -54,8 +54,36 @@
     box.setAttribute("data-overflow", String(overflow));
     box.setAttribute("data-at-end", String(box.scrollLeft + box.clientWidth >= box.scrollWidth - 1));
   }
-  function markAllOverflow() { document.querySelectorAll("[data-scroll-cue]").forEach(markOverflow); }
+  // Any table that has to scroll sideways (a wide table in a lesson, a report on a phone) scrolls inside
+  // its own box, which keyboard users can focus to scroll it.
+  function wrapProseTables() {
+    document.querySelectorAll(".prose table").forEach(function (table) {
+      if (table.parentElement.classList.contains("table-wrap")) return;
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    });
+  }
+  function markScrollable(box) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      var caption = box.querySelector("caption");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", ((caption && caption.textContent.trim()) || "Table") + " (scrolls sideways)");
+      box.setAttribute("data-made-scrollable", "");
+    } else if (!scrolls && box.hasAttribute("data-made-scrollable")) {
+      ["tabindex", "role", "aria-label", "data-made-scrollable"].forEach(function (name) { box.removeAttribute(name); });
+    }
+  }
+  function markAllOverflow() {
+    document.querySelectorAll("[data-scroll-cue]").forEach(markOverflow);
+    document.querySelectorAll(".table-wrap:not([data-scroll-cue])").forEach(markScrollable);
+  }
+  document.addEventListener("DOMContentLoaded", wrapProseTables);
   document.addEventListener("DOMContentLoaded", markAllOverflow);
+  document.addEventListener("htmx:afterSettle", markAllOverflow);
   window.addEventListener("resize", markAllOverflow);
   document.addEventListener("scroll", function (event) {
     if (event.target.matches && event.target.matches("[data-scroll-cue]")) markOverflow(event.target);
