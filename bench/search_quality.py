@@ -1,0 +1,88 @@
+"""Search quality on the full ICD-10-CM FY2026 (in process, no database): top-1 / top-5 per kind of query.
+
+    .venv/bin/python bench/search_quality.py            # figures
+    .venv/bin/python bench/search_quality.py --misses   # also every query whose expected code is not first
+
+Builds the ranking index from the Tabular bundled with simple_icd_10_cm (the same release the
+slow tests use) and runs every line of bench/data/search_quality.tsv. HCPCS lines are counted
+apart: they need the demo HCPCS set, which only bench/search_bench.py (through HTTP) loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from codesets.parsers.icd10cm_xml import parse_icd10cm_xml  # noqa: E402
+from lookup.search import CodeEntry, build_index, load_synonyms, search  # noqa: E402
+from lookup.search.absurd import absurd_hit  # noqa: E402
+
+QUALITY = ROOT / "bench" / "data" / "search_quality.tsv"
+
+
+def full_icd10cm_index():
+    package_dir = Path(importlib.util.find_spec("simple_icd_10_cm").submodule_search_locations[0])
+    parsed = parse_icd10cm_xml(package_dir / "data" / "icd10c-tabular-April-1-2026.xml")
+    entries = [
+        CodeEntry(code=r.code, display_code=r.display_code, title=r.long_title, billable=r.billable, kind=r.kind,
+                  parent_code=r.parent_code, sort_order=position,
+                  terms=tuple(r.notes.get("inclusion_terms", ())) + tuple(r.notes.get("includes", ())),
+                  seven_chr=tuple((r.notes.get("seven_chr") or {}).items()))
+        for position, r in enumerate(parsed.records)
+    ]
+    return build_index(entries, system="icd10cm", synonyms=load_synonyms())
+
+
+def quality_rows(path: Path = QUALITY) -> list[tuple[str, str, str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, query, expected = line.split("\t")
+            rows.append((kind.strip(), query, expected.strip()))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--misses", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    index = full_icd10cm_index()
+    print(f"index built in {time.perf_counter() - started:.1f} s")
+    per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    misses, absurd = [], []
+    for kind, query, expected in quality_rows():
+        if kind == "hcpcs":
+            continue
+        codes = [hit.code for hit in search(index, query, limit=5)]
+        counts = per_kind[kind]
+        counts[0] += 1
+        counts[1] += bool(codes) and codes[0] == expected
+        counts[2] += expected in codes
+        if not codes or codes[0] != expected:
+            misses.append((kind, query, expected, codes))
+        bad = [code for code in codes[:3] if absurd_hit(query, code)]
+        if bad:
+            absurd.append((query, bad))
+    total = [sum(c[i] for c in per_kind.values()) for i in range(3)]
+    print(f"{'kind':<14}{'queries':>8}{'top-1':>9}{'top-5':>9}")
+    for kind, (n, top1, top5) in sorted(per_kind.items()):
+        print(f"{kind:<14}{n:>8}{100 * top1 / n:>8.1f}%{100 * top5 / n:>8.1f}%")
+    print(f"{'all':<14}{total[0]:>8}{100 * total[1] / total[0]:>8.1f}%{100 * total[2] / total[0]:>8.1f}%")
+    print(f"absurd results in a top 3: {len(absurd)}")
+    for query, bad in absurd:
+        print(f"  ABSURD {query!r}: {bad}")
+    if args.misses:
+        for kind, query, expected, codes in misses:
+            print(f"  {'MISS5' if expected not in codes else 'miss1'} [{kind}] {query!r} want {expected} got {codes}")
+
+
+if __name__ == "__main__":
+    main()
