@@ -181,3 +181,13 @@ def test_instructors_see_thin_evidence_apart_from_at_risk(instructor_client, coh
     assert "fewer than 1 in 20" in body
     export = instructor_client.get(reverse("certification:cohort_export", args=[cohort.pk])).content.decode()
     assert export.splitlines()[0].endswith(",enough_evidence")
+
+
+@pytest.mark.parametrize("size", [4, 24])
+def test_the_operations_page_query_count_does_not_grow(size, admin_client_, builtins, django_assert_max_num_queries):
+    students = StudentFactory.create_batch(size)
+    for s in students:
+        give(s, "em", [1.0, 0.0] * 5)
+    fit_readiness_population.delay(force=True).get()
+    with django_assert_max_num_queries(13):
+        assert admin_client_.get(reverse("certification:admin_dashboard")).status_code == 200
