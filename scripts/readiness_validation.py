@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Fitted on {fit.responses} first answers from {fit.students} students in {fit.seconds:.1f} s"
           f"{' (stored)' if args.store else ' (not stored)'}.")
     forgetting = population.get("forgetting_days")
-    print(f"Drift {population['drift_per_day']:g} logits²/day; gains fade over "
-          f"{f'{forgetting:.0f} days' if forgetting else 'no measurable time'}; level sd {population['student_sd']:.2f}, "
-          f"domain sd {population['domain_sd']:.2f}.")
+    fading = f"{forgetting:.0f} days" if forgetting else "no measurable time"
+    print(f"Drift {population['drift_per_day']:g} logits²/day; gains fade over {fading}; "
+          f"level sd {population['student_sd']:.2f}, domain sd {population['domain_sd']:.2f}.")
     for name, (slope, used, note, pairs) in population["channels"].items():
         print(f"  {name:<10} {'used' if used else 'left out':<9} slope {slope:.2f}  {note}")
     validation = fit.validation

@@ -193,7 +193,8 @@ def fit_population(
             exam_theta[s] = t + max(-2.0, min(2.0, grad / inf))
             exam_var[s] = 1.0 / inf
         if linked:  # empirical Bayes: the prior's spread is the spread of the estimates plus their uncertainty
-            link_tau2 = max(0.1, sum((exam_theta[s] - mu[sd_domain[s]]) ** 2 + exam_var[s] for s in linked) / len(linked))
+            spread = sum((exam_theta[s] - mu[sd_domain[s]]) ** 2 + exam_var[s] for s in linked)
+            link_tau2 = max(0.1, spread / len(linked))
         for ch in used:
             if ch == EXAM:
                 continue

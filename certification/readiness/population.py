@@ -34,8 +34,10 @@ class ChannelLink:
 
 DEFAULT_LINKS: dict[str, ChannelLink] = {
     EXAM: ChannelLink(1.0, True, "Practice-exam and drill questions define the scale: the exam is made of them."),
-    QUIZ: ChannelLink(1.0, True, "Default link (slope 1, item difficulty from the fit): not yet fitted against exam answers."),
-    CASE: ChannelLink(1.0, True, "Default link (slope 1, case difficulty from the fit): not yet fitted against exam answers."),
+    QUIZ: ChannelLink(1.0, True, "Default link (slope 1, item difficulty from the fit): not yet fitted against "
+                      "exam answers."),
+    CASE: ChannelLink(1.0, True, "Default link (slope 1, case difficulty from the fit): not yet fitted against "
+                      "exam answers."),
     FLASHCARD: ChannelLink(
         0.0, False,
         "Left out: a flashcard score is the student's own rating of a card they chose to review, not a checked "
@@ -130,15 +132,17 @@ class Population:
             domain_sd=float(data.get("domain_sd", 0.6)),
             drift_per_day=float(data.get("drift_per_day", 0.004)),
             forgetting_days=None if forgetting is None or math.isinf(float(forgetting)) else float(forgetting),
-            channels={k: ChannelLink(float(v[0]), bool(v[1]), str(v[2]), int(v[3])) for k, v in data.get("channels", {}).items()}
-            or dict(DEFAULT_LINKS),
+            channels={k: ChannelLink(float(v[0]), bool(v[1]), str(v[2]), int(v[3]))
+                      for k, v in data.get("channels", {}).items()} or dict(DEFAULT_LINKS),
             items={k: (float(v[0]), float(v[1])) for k, v in data.get("items", {}).items()},
             channel_difficulty={k: float(v) for k, v in data.get("channel_difficulty", {}).items()},
-            pools={d: tuple((float(b), float(c), float(s)) for b, c, s in bins) for d, bins in data.get("pools", {}).items()},
+            pools={d: tuple((float(b), float(c), float(s)) for b, c, s in bins)
+                   for d, bins in data.get("pools", {}).items()},
             exam_sd=float(data.get("exam_sd", 0.02)),
             extrapolation_sd=float(data.get("extrapolation_sd", 0.25)),
             recalibration={k: (float(v[0]), float(v[1])) for k, v in recalibration.items()},
-            score_recalibration={k: (float(v[0]), float(v[1])) for k, v in (data.get("score_recalibration") or {}).items()},
+            score_recalibration={k: (float(v[0]), float(v[1]))
+                                 for k, v in (data.get("score_recalibration") or {}).items()},
             fitted=dict(data.get("fitted", {})),
         )
 

@@ -4,8 +4,9 @@ Each process builds a world (an exam bank per domain, lesson-quiz questions, cha
 flashcards, each with its own true link to ability) and learners who practise in it. At each
 checkpoint the platform's view is rebuilt from what it would know — everyone's evidence so far
 — the population is fitted from it, and every learner gets a forecast; then the learner sits a
-full-length exam drawn by the blueprint's quotas, which is the outcome. The sitting uses a new form of the exam: questions drawn from the same distribution as
-the bank that no learner has practised. The processes differ in what they assume, so the model is tested outside its own
+full-length exam drawn by the blueprint's quotas, which is the outcome. The sitting uses a new
+form of the exam: questions drawn from the same distribution as the bank that no learner has
+practised. The processes differ in what they assume, so the model is tested outside its own
 assumptions:
 
 - ``model``: the model's own world: Rasch items with the nominal guessing floor, every channel on
@@ -191,7 +192,8 @@ def _learners(rng: random.Random, world, weights: Mapping[str, float], process: 
                 else:
                     domain = rng.choices(domains, weights=[weights[d] for d in domains])[0]
                 channel = rng.choices(("exam", "quiz", "case", "flashcard"), weights=mix)[0]
-                _session(rng, learner, world[domain][channel], domain, channel, day + rng.random(), theta(domain), process)
+                _session(rng, learner, world[domain][channel], domain, channel, day + rng.random(), theta(domain),
+                         process)
                 if process.learning == "levels-off" and channel != "flashcard":
                     gain[domain] += eta * (ceiling - gain[domain])
         people.append(learner)

@@ -174,7 +174,8 @@ def score_recalibration_by_group(outcomes: Sequence[Outcome], *, minimum: int = 
         if len(members) < minimum:
             continue
         offset = sum(o.score - o.predicted_score for o in members) / len(members)
-        spread = math.sqrt(sum(((o.score - o.predicted_score - offset) / o.score_sd) ** 2 for o in members) / len(members))
+        squares = sum(((o.score - o.predicted_score - offset) / o.score_sd) ** 2 for o in members)
+        spread = math.sqrt(squares / len(members))
         result[group] = (offset, spread)
     return result
 
@@ -214,7 +215,7 @@ def recalibrated_cross_fitted(outcomes: Sequence[Outcome]) -> list[float]:
     return _cross_fitted(outcomes, fit)
 
 
-def _cross_fitted(outcomes: Sequence[Outcome], fit: Callable[[list[Outcome]], Callable[[Outcome], float]]) -> list[float]:
+def _cross_fitted(outcomes: Sequence[Outcome], fit: Callable[[list[Outcome]], Callable[[Outcome], float]]) -> list:
     """Each fold predicted by a rule fitted on the other fold (the whole set if one fold is empty)."""
     folds = {0: [o for o in outcomes if o.group % 2 == 0], 1: [o for o in outcomes if o.group % 2 == 1]}
     rules = {k: fit(folds[1 - k] or list(outcomes)) for k in folds}

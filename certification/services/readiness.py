@@ -242,7 +242,8 @@ def _full_length_sittings() -> list[dict]:
     ]
 
 
-def _validation_outcomes(rows: dict[int, list[Row]], items, pool_items, *, full: Population, seed: int) -> list[Outcome]:
+def _validation_outcomes(rows: dict[int, list[Row]], items, pool_items, *, full: Population,
+                         seed: int) -> list[Outcome]:
     """Each sitting forecast from the evidence recorded before it started, by a fit on the other fold of students."""
     sittings = _full_length_sittings()
     if not sittings:

@@ -267,7 +267,7 @@ def test_report_rows_cover_every_segment_and_state_coverage():
 
 
 def test_fitting_recovers_item_difficulty_and_the_channel_link_in_the_models_own_world():
-    from certification.readiness.fitting import fit_population
+    from certification.readiness.fitting import ItemInfo, fit_population
     from certification.readiness.simulate import _learners, _world
 
     process = PROCESSES["model"]
@@ -275,8 +275,6 @@ def test_fitting_recovers_item_difficulty_and_the_channel_link_in_the_models_own
     weights = {d: CPC_WEIGHTS[d] for d in DOMAINS[:6]}
     world = _world(rng, sorted(weights), process)
     people = _learners(rng, world, weights, process, 80)
-    from certification.readiness.fitting import ItemInfo
-
     items = {it.key: ItemInfo(ch, d, it.nominal, it.label if ch == "exam" else None)
              for d in weights for ch, pool in world[d].items() if ch != "form" for it in pool}
     histories = {p.index: [Response(d, ch, k, s, 100 - m, w) for m, d, ch, k, s, w in p.history if m < 100] for p in people}
