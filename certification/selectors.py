@@ -35,11 +35,12 @@ def blueprint_for_user_or_404(*, user, blueprint_id: int) -> Blueprint:
 def attempt_for_user_or_404(*, user, attempt_id: int, write: bool = False) -> ExamAttempt:
     """The one access check for attempts: the student who owns it; read-only for their instructors and admins."""
     try:  # by primary key, so no ordering: this runs on every autosave
-        attempt = ExamAttempt.objects.select_related("blueprint", "student").get(pk=attempt_id)
+        attempt = ExamAttempt.objects.select_related("blueprint").get(pk=attempt_id)
     except ExamAttempt.DoesNotExist:
         attempt = None
     if attempt is not None:
         if attempt.student_id == user.pk:
+            attempt.student = user  # the signed-in user is the student: no join to read the same row again
             return attempt
         if not write and (user.is_admin or (user.is_instructor and can_view_student(viewer=user, student=attempt.student))):
             return attempt
