@@ -47,10 +47,11 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
 class CaseLineSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=["principal", "secondary", "procedure", "em"])
-    system = serializers.ChoiceField(choices=["icd10cm", "cpt", "hcpcs"], required=False)
+    system = serializers.ChoiceField(choices=["icd10cm", "cpt", "hcpcs", "icd10pcs"], required=False)
     code = serializers.CharField(max_length=20)
     modifiers = serializers.ListField(child=serializers.CharField(max_length=4), required=False, max_length=4)
     units = serializers.IntegerField(min_value=1, max_value=999, required=False)
+    poa = serializers.ChoiceField(choices=["Y", "N", "U", "W", "1", ""], required=False)  # inpatient diagnoses
 
 
 class SubmissionCreateInputSerializer(serializers.Serializer):

@@ -71,9 +71,18 @@ def _key_lines(data: dict) -> list[dict]:
             "code": str(raw["code"]), "modifiers": [str(m) for m in raw.get("modifiers", [])], "units": raw.get("units", 1),
             "points": raw.get("points", 1), "alternates": [str(a) for a in raw.get("alternates", [])],
             "optional": bool(raw.get("optional", False)), "rationale": raw.get("rationale", ""),
-            "guideline_refs": str(raw.get("guideline", "")),
+            "guideline_refs": str(raw.get("guideline", "")), "poa": _poa(raw.get("poa")),
         })
     return lines
+
+
+def _poa(raw) -> str:
+    """A key line's `poa:` (Y, N, U, W or 1); YAML reads a bare 1 as a number and yes/no words as booleans."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "Y" if raw else "N"
+    return str(raw).strip().upper()
 
 
 def _release_if_all_present(system: str, codes: set[str]) -> CodeSetRelease | None:

@@ -59,6 +59,16 @@ class GradingPolicy(models.Model):
         help_text="Share of the points for an E/M code one level above or below the key's, in the same family "
                   "(e.g. 99213 for 99214). Two or more levels off earn nothing.",
     )
+    poa_credit = models.FloatField(
+        "POA share", default=0.25, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Share of an inpatient diagnosis line's points for its present-on-admission indicator "
+                  "(guidelines Appendix I): a wrong indicator keeps the rest.",
+    )
+    drg_base_rate = models.FloatField(
+        "DRG base rate (USD)", default=6500.0, validators=[MinValueValidator(0), MaxValueValidator(100000)],
+        help_text="Inpatient cases show payment as the MS-DRG relative weight times this rate. The default is an "
+                  "example figure, labelled as such; set a hospital's own rate for a cohort's policy.",
+    )
     extra_penalty = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
     missing_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
     violation_penalty = models.FloatField(default=0.0, validators=[MinValueValidator(0)])
@@ -85,7 +95,7 @@ class GradingPolicy(models.Model):
             name: getattr(self, name)
             for name in (
                 "category_credit", "subcategory_credit", "seventh_char_credit", "modifier_credit", "units_credit",
-                "wrong_position_credit", "em_level_credit", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
+                "wrong_position_credit", "em_level_credit", "poa_credit", "drg_base_rate", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
                 "query_rubric_weight",
                 "denominator", "pass_mark",
             )
@@ -135,6 +145,10 @@ class Case(models.Model):
         "codesets.CodeSetRelease", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         limit_choices_to={"system": "hcpcs"}, verbose_name="HCPCS release",
     )
+    icd10pcs_release = models.ForeignKey(
+        "codesets.CodeSetRelease", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"system": "icd10pcs"}, verbose_name="ICD-10-PCS release",
+    )
     patient_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(120)])
     patient_sex = models.CharField(max_length=1, choices=PatientSex.choices, blank=True)
     is_query_case = models.BooleanField(
@@ -181,7 +195,8 @@ class Case(models.Model):
         return QuerySpec.objects.filter(case_id=self.pk).values_list("version", flat=True).first()
 
     def release_for(self, system: str):
-        return {"icd10cm": self.icd10cm_release, "cpt": self.cpt_release, "hcpcs": self.hcpcs_release}.get(system)
+        return {"icd10cm": self.icd10cm_release, "cpt": self.cpt_release, "hcpcs": self.hcpcs_release,
+                "icd10pcs": self.icd10pcs_release}.get(system)
 
 
 class CaseShare(models.Model):
@@ -276,6 +291,7 @@ class LineSystem(models.TextChoices):
     ICD10CM = "icd10cm", "ICD-10-CM"
     CPT = "cpt", "CPT"
     HCPCS = "hcpcs", "HCPCS Level II"
+    ICD10PCS = "icd10pcs", "ICD-10-PCS"
 
 
 class AnswerKeyLine(models.Model):
@@ -291,6 +307,10 @@ class AnswerKeyLine(models.Model):
     optional = models.BooleanField(default=False)
     rationale = models.TextField(blank=True)
     guideline_refs = models.CharField(max_length=120, blank=True, help_text="e.g. I.C.4.a; I.B.8")
+    poa = models.CharField(
+        "POA", max_length=1, blank=True, choices=[("Y", "Y"), ("N", "N"), ("U", "U"), ("W", "W"), ("1", "1 (exempt)")],
+        help_text="Present on admission (inpatient diagnoses, guidelines Appendix I); blank: not graded.",
+    )
 
     class Meta:
         ordering = ["key", "order", "id"]

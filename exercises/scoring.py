@@ -7,6 +7,7 @@ from collections import OrderedDict
 from .grading import AnswerLine, CompiledKey, Demographics, GradeResult, KeyLine, Policy, grade
 from .grading.query_rubric import QuerySpecData, RubricResult, StudentQuery, combine_scores, evaluate_query
 from .models import AnswerKeyLine, Case, GradingPolicy, ProviderQuery, QuerySpec
+from .inpatient.services import case_drg_review
 from .oracle import oracle_for_case
 
 _KEYS: "OrderedDict[int, CompiledKey]" = OrderedDict()
@@ -17,7 +18,7 @@ def key_lines_for(key_id: int) -> list[KeyLine]:
         KeyLine(
             code=line.code, role=line.role, system=line.system, modifiers=tuple(line.modifiers or ()),
             units=line.units, points=line.points, alternates=tuple(line.alternates or ()), optional=line.optional,
-            rationale=line.rationale, guideline=line.guideline_refs,
+            rationale=line.rationale, guideline=line.guideline_refs, poa=line.poa,
         )
         for line in AnswerKeyLine.objects.filter(key_id=key_id).order_by("order", "id")
     ]
@@ -50,7 +51,7 @@ def answer_lines(raw_lines: list[dict]) -> list[AnswerLine]:
     return [
         AnswerLine(
             code=str(line.get("code", "")), role=line.get("role", "secondary"), system=line.get("system", "icd10cm"),
-            modifiers=tuple(line.get("modifiers") or ()), units=line.get("units", 1),
+            modifiers=tuple(line.get("modifiers") or ()), units=line.get("units", 1), poa=line.get("poa") or "",
         )
         for line in raw_lines
     ]
@@ -126,4 +127,6 @@ def _grade_codes(*, case: Case, key_id: int, lines: list[dict], expects_query: b
     policy = policy or policy_for(case)
     result = grade(compiled, answers, policy=policy, oracle=oracle, demographics=demographics,
                    answered_query=answered_query)
+    if case.setting == "inpatient":  # the MS-DRG of the key's and the student's claims (display, never the score)
+        result.drg = case_drg_review(case=case, key_lines=compiled.lines, answers=answers, policy=policy)
     return result, policy

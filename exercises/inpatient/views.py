@@ -22,7 +22,7 @@ def drg_view(data: dict | None) -> dict | None:
                           "drg_text": f"{group['drg']:03d}" if group.get("drg") is not None else "—",
                           "weight_text": f"{group['weight']:.4f}" if group.get("weight") is not None else "—"}
     difference = data.get("payment_difference")
-    view["difference_text"] = money(difference)
+    view["difference_text"] = money(abs(difference)).lstrip("+") if difference is not None else ""
     view["base_rate_text"] = money(data.get("base_rate")).lstrip("+")
     view["under_paid"] = difference is not None and difference < 0
     view["over_paid"] = difference is not None and difference > 0

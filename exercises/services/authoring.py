@@ -13,14 +13,17 @@ from codesets.models import CodeSetRelease
 
 from ..grading import Demographics, KeyLine, display_code, normalize_code, normalize_modifiers, normalize_units
 from ..grading.key_validation import BLOCKING_KINDS, KeyReview, codes_review, key_review, problems_text
+from ..grading.poa import normalize_poa, poa_valid
+from ..inpatient.services import key_review_grouper
 from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission, SubmissionStatus, case_grading_rules
-from ..oracle import facts_for
+from ..oracle import UNCHECKED, facts_for, release_is_incomplete
 from ..privacy import privacy_warnings
 from .submissions import submissions_regrade
 
-KEY_FIELDS = ("role", "system", "code", "modifiers", "units", "points", "alternates", "optional", "rationale", "guideline_refs")
+KEY_FIELDS = ("role", "system", "code", "modifiers", "units", "points", "alternates", "optional", "rationale", "guideline_refs",
+              "poa")
 BLOCKING = BLOCKING_KINDS
-SYSTEM_LABELS = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS"}
+SYSTEM_LABELS = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS", "icd10pcs": "ICD-10-PCS"}
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,14 @@ def key_line_clean(raw: dict, number: int) -> tuple[dict | None, list[str]]:
     system = raw.get("system") or ("icd10cm" if role in ("principal", "secondary") else "cpt")
     if role not in ("principal", "secondary", "procedure", "em"):
         errors.append(f"Key line {number}: choose a role.")
-    if system not in ("icd10cm", "cpt", "hcpcs"):
+    if system not in ("icd10cm", "cpt", "hcpcs", "icd10pcs"):
         errors.append(f"Key line {number}: choose a code system.")
+    if system == "icd10pcs" and role != "procedure":
+        errors.append(f"Key line {number}: an ICD-10-PCS code is a procedure line.")
     if system == "icd10cm" and role not in ("principal", "secondary"):
         errors.append(f"Key line {number}: an ICD-10-CM code is a diagnosis (principal or secondary).")
     if system != "icd10cm" and role in ("principal", "secondary"):
-        errors.append(f"Key line {number}: CPT and HCPCS codes are procedure or E/M lines.")
+        errors.append(f"Key line {number}: CPT, HCPCS and ICD-10-PCS codes are procedure (or E/M) lines.")
     modifiers = list(normalize_modifiers(raw.get("modifiers")))
     if len(modifiers) > 4 or any(len(m) != 2 or not m.isalnum() for m in modifiers):
         errors.append(f"Key line {number}: modifiers are two letters or digits each, at most four.")
@@ -73,10 +78,14 @@ def key_line_clean(raw: dict, number: int) -> tuple[dict | None, list[str]]:
         alternates_raw = alternates_raw.replace(";", ",").split(",")
     alternates = [a for a in (normalize_code(x) for x in alternates_raw) if a and a != code]
     optional = raw.get("optional") in (True, "on", "true", "1", 1)
+    poa = normalize_poa(raw.get("poa")) if role in ("principal", "secondary") else ""
+    if poa and not poa_valid(poa):
+        errors.append(f"Key line {number}: the POA indicator is Y, N, U, W or 1 (exempt), or blank.")
+        poa = ""
     line = {
         "role": role, "system": system, "code": code, "modifiers": modifiers, "units": units or 1, "points": points,
         "alternates": alternates, "optional": optional, "rationale": str(raw.get("rationale") or "").strip(),
-        "guideline_refs": str(raw.get("guideline_refs") or "").strip()[:120],
+        "guideline_refs": str(raw.get("guideline_refs") or "").strip()[:120], "poa": poa,
     }
     return line, errors
 
@@ -99,27 +108,37 @@ def key_lines_clean(raw_lines: list[dict]) -> list[dict]:
 def _key_lines(lines: list[dict]) -> list[KeyLine]:
     return [
         KeyLine(code=line["code"], role=line["role"], system=line["system"], modifiers=tuple(line.get("modifiers") or ()),
-                units=line.get("units") or 1, alternates=tuple(line.get("alternates") or ()))
+                units=line.get("units") or 1, alternates=tuple(line.get("alternates") or ()), poa=line.get("poa") or "")
         for line in lines
     ]
 
 
 def key_review_for(*, lines: list[dict], releases: dict[str, CodeSetRelease | None],
-                   patient_age: int | None = None, patient_sex: str | None = None) -> tuple[KeyReview, list[str]]:
+                   patient_age: int | None = None, patient_sex: str | None = None,
+                   inpatient: bool = False) -> tuple[KeyReview, list[str]]:
     """The key checked against the pinned releases and the patient: (review, systems that no release covers)."""
     codes: dict[str, set[str]] = {}
     for line in lines:
         codes.setdefault(line["system"], set()).update([line["code"], *line.get("alternates", [])])
     oracle = {system: facts_for(releases.get(system), found) for system, found in codes.items() if releases.get(system)}
+    pcs = releases.get("icd10pcs")
+    if "icd10pcs" in oracle and release_is_incomplete(pcs.pk):  # a partial demo set: what it lacks is unchecked
+        for code in codes["icd10pcs"]:
+            oracle["icd10pcs"].setdefault(code, UNCHECKED)
     unchecked = [system for system in codes if not releases.get(system)]
-    review = key_review(_key_lines(lines), oracle, Demographics(age=patient_age, sex=patient_sex or None))
+    grouper, fiscal_year = key_review_grouper(release=releases.get("icd10cm")) if inpatient else (None, None)
+    review = key_review(_key_lines(lines), oracle, Demographics(age=patient_age, sex=patient_sex or None),
+                        inpatient=inpatient, grouper=grouper, fiscal_year=fiscal_year)
     return review, unchecked
 
 
 def key_validate(*, lines: list[dict], releases: dict[str, CodeSetRelease | None],
-                 patient_age: int | None = None, patient_sex: str | None = None) -> list[Issue]:
-    """Check key lines against the pinned releases and the patient: errors block publishing, warnings do not."""
-    review, unchecked = key_review_for(lines=lines, releases=releases, patient_age=patient_age, patient_sex=patient_sex)
+                 patient_age: int | None = None, patient_sex: str | None = None, inpatient: bool = False) -> list[Issue]:
+    """Check key lines against the pinned releases and the patient: errors block publishing, warnings do not.
+
+    ``inpatient``: diagnoses carry POA indicators (checked against the exempt list, warnings only)."""
+    review, unchecked = key_review_for(lines=lines, releases=releases, patient_age=patient_age, patient_sex=patient_sex,
+                                       inpatient=inpatient)
     issues: list[Issue] = []
     for system in unchecked:
         label = SYSTEM_LABELS[system]
@@ -148,9 +167,11 @@ def key_errors(issues: list[Issue]) -> list[str]:
 
 def case_key_check(*, case: Case, lines: list[dict], releases: dict | None = None) -> list[Issue]:
     """Validate a case's key against its own releases and patient."""
-    pinned = {"icd10cm": case.icd10cm_release, "cpt": case.cpt_release, "hcpcs": case.hcpcs_release}
+    pinned = {"icd10cm": case.icd10cm_release, "cpt": case.cpt_release, "hcpcs": case.hcpcs_release,
+              "icd10pcs": case.icd10pcs_release}
     pinned.update(releases or {})
-    return key_validate(lines=lines, releases=pinned, patient_age=case.patient_age, patient_sex=case.patient_sex)
+    return key_validate(lines=lines, releases=pinned, patient_age=case.patient_age, patient_sex=case.patient_sex,
+                        inpatient=case.setting == "inpatient")
 
 
 def answer_code_release(system: str) -> CodeSetRelease | None:

@@ -12,13 +12,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..grading import MAX_LINES, normalize_code, normalize_modifiers, normalize_units
+from ..grading.poa import normalize_poa, poa_valid
 from ..grading.normalize import code_shape_ok
 from ..models import AnswerKey, Case, Submission, SubmissionStatus
 
 logger = logging.getLogger(__name__)
 
 ROLES = ("principal", "secondary", "procedure", "em")
-SYSTEMS = ("icd10cm", "cpt", "hcpcs")
+SYSTEMS = ("icd10cm", "cpt", "hcpcs", "icd10pcs")
 _CODE_CHARS = re.compile(r"^[A-Z0-9]{1,10}$")
 DOUBLE_SUBMIT_WINDOW = datetime.timedelta(seconds=30)
 # Search words, not a code: no code has four letters in a row (W09.2XXA has three).
@@ -26,6 +27,7 @@ _WORDS = re.compile(r"[A-Za-z]{4,}|[A-Za-z]{2,}\s+[A-Za-z]")
 _SHAPE_HELP = {
     "icd10cm": "an ICD-10-CM code is a letter, a digit, then 1 to 5 letters or digits (e.g. E11.65)",
     "px": "a CPT code is four digits and a digit, F, T or U (e.g. 99214); a HCPCS code a letter and four digits (e.g. J1100)",
+    "icd10pcs": "an ICD-10-PCS code is 7 characters, digits and letters other than I and O (e.g. 0DTJ4ZZ)",
 }
 
 
@@ -40,9 +42,9 @@ def _code_shape_problem(raw: object, code: str, system: str, *, partial: bool = 
         if _CODE_CHARS.match(code) and not _WORDS.search(str(raw)):
             return None
         return "not a code"
-    if system == "icd10cm":
-        ok = code_shape_ok(code, "icd10cm")
-        help_text = _SHAPE_HELP["icd10cm"]
+    if system in ("icd10cm", "icd10pcs"):
+        ok = code_shape_ok(code, system)
+        help_text = _SHAPE_HELP[system]
     else:  # the procedure rows take CPT and HCPCS codes, whichever system the row's menu shows
         ok = code_shape_ok(code, "cpt") or code_shape_ok(code, "hcpcs")
         help_text = _SHAPE_HELP["px"]
@@ -84,6 +86,9 @@ def lines_clean(raw_lines: object, *, partial_codes: bool = False) -> list[dict]
         if system not in SYSTEMS:
             errors.append(f"Line {number}: code system must be one of {', '.join(SYSTEMS)}.")
             continue
+        if system == "icd10pcs" and role != "procedure":
+            errors.append(f"Line {number}: an ICD-10-PCS code is a procedure line.")
+            continue
         problem = _code_shape_problem(raw.get("code"), code, system, partial=partial_codes)
         if problem:
             errors.append(f"Line {number}: {problem}")
@@ -98,7 +103,14 @@ def lines_clean(raw_lines: object, *, partial_codes: bool = False) -> list[dict]
             continue
         if role == "principal":
             principals += 1
-        cleaned.append({"role": role, "system": system, "code": code, "modifiers": list(modifiers), "units": units})
+        line = {"role": role, "system": system, "code": code, "modifiers": list(modifiers), "units": units}
+        poa = normalize_poa(raw.get("poa")) if role in ("principal", "secondary") else ""
+        if poa:
+            if not poa_valid(poa):
+                errors.append(f"Line {number}: the POA indicator is Y, N, U, W or 1 (exempt), or left blank.")
+                continue
+            line["poa"] = poa
+        cleaned.append(line)
     if principals > 1:
         errors.append("Enter one principal (first-listed) diagnosis; list the others as secondary diagnoses.")
     if errors:

@@ -15,6 +15,7 @@ from codesets.models import CodeSetRelease, ContentFlag
 from ..access import case_for_author_or_404
 from ..forms import CaseForm, MoveReleaseForm
 from ..grading import display_code
+from ..grading.poa import CHOICES as POA_CHOICES
 from ..models import DocumentKind, LineRole, LineSystem
 from ..services import answer_key_publish, case_move_to_release, case_privacy_warnings, case_save, key_validate
 from ..services.authoring import KEY_FIELDS, case_key_check, key_errors, key_line_clean
@@ -63,6 +64,7 @@ def _key_rows_for(case) -> list[dict]:
             "modifiers": ", ".join(line.modifiers or []), "units": line.units, "points": line.points,
             "alternates": ", ".join(display_code(a, line.system) for a in line.alternates or []),
             "optional": "1" if line.optional else "", "rationale": line.rationale, "guideline_refs": line.guideline_refs,
+            "poa": line.poa,
         })
     return rows
 
@@ -102,6 +104,7 @@ def _editor(request: HttpRequest, case=None) -> HttpResponse:
     issues = key_validate(
         lines=[line for line in (key_line_clean(r, n)[0] for n, r in enumerate(key_rows, 1)) if line],
         releases=releases, patient_age=case.patient_age if case else None, patient_sex=case.patient_sex if case else None,
+        inpatient=(form.data.get("setting") if form.is_bound else getattr(case, "setting", "")) == "inpatient",
     ) if key_rows else []
     flags = []
     move_form = None
@@ -119,6 +122,7 @@ def _editor(request: HttpRequest, case=None) -> HttpResponse:
                                                           documents=documents),
         "flags": flags, "move_form": move_form, "current_key": current_key,
         "document_kinds": DocumentKind.choices, "roles": LineRole.choices, "systems": LineSystem.choices,
+        "poa_choices": POA_CHOICES,
     })
 
 
@@ -152,7 +156,8 @@ def case_validate(request: HttpRequest) -> HttpResponse:
     except ValueError:
         age = None
     issues = key_validate(lines=lines, releases=_release_map(form, case), patient_age=age,
-                          patient_sex=request.POST.get("patient_sex") or None)
+                          patient_sex=request.POST.get("patient_sex") or None,
+                          inpatient=request.POST.get("setting") == "inpatient")
     privacy = case_privacy_warnings(title=request.POST.get("title", ""), summary=request.POST.get("summary", ""),
                                     documents=documents_from_post(request.POST))
     return render(request, "exercises/partials/validation.html", {

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from ..forms import CommentForm, OverrideLineForm, OverrideTotalForm
 from ..grading import Policy, display_code, score_from_components
+from ..inpatient.views import drg_view
 from ..models import Submission, SubmissionScore, SubmissionStatus
 from ..selectors import current_score
 from ..services.queries import case_score_with_query
@@ -127,4 +128,5 @@ def result_context(request: HttpRequest, submission: Submission) -> dict:
         "total_form": OverrideTotalForm() if can_review else None,
         "comment_form": CommentForm() if can_review else None,
         **query_result_context(submission, score, can_review=can_review),
+        "drg": drg_view(score.result.get("drg")) if score else None,
     }

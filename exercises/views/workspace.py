@@ -16,6 +16,7 @@ from codesets.models import Code
 
 from ..access import case_for_student_or_404, editable_case_ids, submission_for_viewer_or_404
 from ..grading import display_code, normalize_code
+from ..grading.poa import CHOICES as POA_CHOICES
 from ..markdown import render_markdown
 from ..models import Difficulty, Setting, Specialty, Submission, SubmissionStatus
 from ..selectors import (
@@ -38,14 +39,18 @@ NOTE_LABELS = [
 
 
 def lines_from_post(post) -> list[dict]:
-    """The coding form: one principal, rows of secondary diagnoses, rows of procedure lines."""
+    """The coding form: one principal, rows of secondary diagnoses, rows of procedure lines.
+
+    Inpatient cases add a POA indicator to each diagnosis (``principal_poa``, ``dx_poa`` beside ``dx_code``)."""
     lines: list[dict] = []
     principal = post.get("principal_code", "").strip()
     if principal:
-        lines.append({"role": "principal", "system": "icd10cm", "code": principal})
-    for code in post.getlist("dx_code"):
+        lines.append({"role": "principal", "system": "icd10cm", "code": principal, "poa": post.get("principal_poa", "")})
+    dx_poa = post.getlist("dx_poa")
+    for index, code in enumerate(post.getlist("dx_code")):
         if code.strip():
-            lines.append({"role": "secondary", "system": "icd10cm", "code": code})
+            lines.append({"role": "secondary", "system": "icd10cm", "code": code,
+                          "poa": dx_poa[index] if index < len(dx_poa) else ""})
     codes = post.getlist("px_code")
     systems = post.getlist("px_system")
     modifiers = post.getlist("px_modifiers")
@@ -56,6 +61,9 @@ def lines_from_post(post) -> list[dict]:
         system = systems[index] if index < len(systems) else "cpt"
         clean = normalize_code(code)
         role = "em" if system == "cpt" and clean.isdigit() and 99202 <= int(clean) <= 99499 else "procedure"
+        if system == "icd10pcs":  # inpatient procedures: no modifiers or units
+            lines.append({"role": "procedure", "system": system, "code": code})
+            continue
         lines.append({
             "role": role, "system": system, "code": code,
             "modifiers": modifiers[index] if index < len(modifiers) else "",
@@ -129,6 +137,8 @@ def case_workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "previous": previous, "typeahead_js": _typeahead_script_exists(),
         "icd_release_id": case.icd10cm_release_id or "", "cpt_release_id": case.cpt_release_id or "",
         "hcpcs_release_id": case.hcpcs_release_id or "", "notes_url": _notes_url(case),
+        "inpatient": case.setting == Setting.INPATIENT, "poa_choices": POA_CHOICES,
+        "pcs_release_id": case.icd10pcs_release_id or "",
         **workspace_query_context(case, draft),
     })
 

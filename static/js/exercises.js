@@ -79,6 +79,8 @@
   // (the server checks the same shapes and says the same thing).
   var ICD_SHAPE = /^[A-Z][0-9][0-9A-Z]{1,5}$/;
   var PX_SHAPE = /^(?:[0-9]{4}[0-9FTU]|[A-Z][0-9]{4})$/;
+  var PCS_SHAPE = /^[0-9A-HJ-NP-Z]{7}$/;  // ICD-10-PCS: 7 axes, no I or O
+  function shapeFor(system) { return system === "icd10cm" ? ICD_SHAPE : system === "icd10pcs" ? PCS_SHAPE : PX_SHAPE; }
   var WORDS = /[A-Za-z]{4,}|[A-Za-z]{2,}\s+[A-Za-z]/;  // no code has four letters in a row
 
   function looksLikeWords(text) { return WORDS.test(text || ""); }
@@ -86,10 +88,11 @@
   function codeProblem(input) {
     var raw = (input.value || "").trim();
     if (!raw) return "";
-    var icd = (input.getAttribute("data-system") || "icd10cm") === "icd10cm";
-    if ((icd ? ICD_SHAPE : PX_SHAPE).test(raw.toUpperCase().replace(/[.\s-]/g, ""))) return "";
+    var system = input.getAttribute("data-system") || "icd10cm";
+    if (shapeFor(system).test(raw.toUpperCase().replace(/[.\s-]/g, ""))) return "";
     if (looksLikeWords(raw)) return "\u201c" + raw + "\u201d is a search, not a code: choose a code from the list.";
-    return "\u201c" + raw + "\u201d is not a code" + (icd ? " (e.g. E11.65)." : " (e.g. 99214 or J1100).");
+    return "\u201c" + raw + "\u201d is not a code" + (system === "icd10cm" ? " (e.g. E11.65)." :
+      system === "icd10pcs" ? " (e.g. 0DTJ4ZZ)." : " (e.g. 99214 or J1100).");
   }
 
   function showCodeProblem(input, message) {
@@ -166,7 +169,7 @@
   function looksLikeCode(input, code) {
     var system = input.getAttribute("data-system") || "icd10cm";
     var bare = code.toUpperCase().replace(/[.\s-]/g, "");
-    return (system === "icd10cm" ? ICD_SHAPE : PX_SHAPE).test(bare);
+    return shapeFor(system).test(bare);
   }
 
   function loadNotes(input, announce) {

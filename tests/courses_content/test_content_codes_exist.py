@@ -47,6 +47,8 @@ TEXT_KEYS = ("text", "choice", "label", "value")
 def classify(raw: object, hint: str | None = None) -> tuple[str, str] | None:
     """(system, code) for a string that is a code; None for anything else (modifiers, words, numbers)."""
     code = str(raw).strip().upper()
+    if hint == "icd10pcs" and re.match(r"^[0-9A-HJ-NP-Z]{7}$", code):  # inpatient procedure lines
+        return hint, code
     if ICD_DOTTED.match(code) or (ICD_CATEGORY.match(code) and code[1].isdigit()):
         return ICD, code
     if CPT_CODE.match(code):
@@ -215,7 +217,7 @@ def test_collector_reads_code_entry_answers_and_codes_inside_option_texts():
 def test_content_names_codes_of_every_system():
     found = all_content_codes()
     systems = {system for _, system, _ in found}
-    assert systems == {ICD, CPT, HCPCS}
+    assert systems == {ICD, CPT, HCPCS, "icd10pcs"}
     assert len({code for _, system, code in found if system == CPT}) >= 60
     assert any(where.startswith("cardiology_inpatient.yaml") for where, _, _ in found)
 

@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-DEMO_LOADERS = ["accounts", "codesets", "lookup", "courses", "exercises", "certification"]
+DEMO_LOADERS = ["accounts", "codesets", "lookup", "courses", "exercises", "exercises.inpatient", "certification"]
 
 
 class Command(BaseCommand):
