@@ -174,13 +174,14 @@ class ReleaseActivateApi(APIView):
 
     permission_classes = [IsPlatformAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class ActivateInputSerializer(serializers.Serializer):
         confirm_older = serializers.BooleanField(default=False, required=False)
 
-    @extend_schema(operation_id="codesets_release_activate", request=InputSerializer, responses=ReleaseDetailOutputSerializer)
+    @extend_schema(operation_id="codesets_release_activate", request=ActivateInputSerializer,
+                   responses=ReleaseDetailOutputSerializer)
     def post(self, request, release_id: int):
         release = selectors.release_for_user_or_404(user=request.user, release_id=release_id)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ActivateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             release = release_activate(release=release, actor=request.user, ip_address=request.META.get("REMOTE_ADDR"),
