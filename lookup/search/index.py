@@ -19,13 +19,18 @@ from dataclasses import dataclass, field
 from .fuzzy import FuzzyVocabulary
 from .packed import UINT32, StringTable, group_by_key, offsets_from_counts
 from .synonyms import Synonym
-from .text import RARE_WORDS, bracketed_alternatives, content_words, index_words, phrasing_words
+from .text import RARE_WORDS, bracketed_alternatives, content_words, index_words, phrasing_words, words
 
 LEVEL_TITLE = 0  # titles and inclusion terms (the Tabular's other names for the code)
 LEVEL_TERM = 1  # Alphabetic Index subterms
 LEVEL_SYNONYM = 2  # abbreviations and lay terms
 
 HEADER_KINDS = frozenset({"chapter", "block"})
+# Marks a phrasing that names the code's condition without detail: the Index's default for the plain
+# term. NOS_MARK: an "NOS" inclusion term ("Dementia NOS"); CATEGORY_MARK: the category's title on the
+# codes of its unspecified ".9" subcategory. Stored after the phrasing's (sorted) word ids.
+NOS_MARK = 0xFFFFFFFF
+CATEGORY_MARK = 0xFFFFFFFE
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +187,56 @@ def _seven_chr_variants(by_code: dict[str, CodeEntry]) -> dict[str, list[tuple[i
     return variants
 
 
-def _static_rank(entry: CodeEntry, billable: bool) -> tuple:
-    words = phrasing_words(entry.title)
-    plainness = len(words) + 2 * sum(1 for word in words if word in RARE_WORDS)
-    return (0 if billable else 1, plainness, len(entry.title), entry.sort_order, entry.code)
+def _static_rank(entry: CodeEntry, billable: bool, defaults: tuple[str, ...]) -> tuple:
+    """Billable first, then the plainest way the code is named (its title, its own inclusion terms or
+    the default it is for): "Dementia NOS" makes F03.90 as plain as "dementia"."""
+
+    def plainness(text: str) -> int:
+        words = phrasing_words(text)
+        return len(words) + 2 * sum(1 for word in words if word in RARE_WORDS)
+
+    title_plainness = plainness(entry.title)
+    named = min([title_plainness] + [plainness(text) for text in (*entry.terms, *defaults)])
+    return (0 if billable else 1, named, title_plainness, len(entry.title), entry.sort_order, entry.code)
+
+
+def is_default_text(text: str) -> bool:
+    """An inclusion term that names the condition without detail ("Otitis media NOS")."""
+    return "nos" in words(text)
+
+
+def _category_defaults(by_code: dict[str, CodeEntry]) -> dict[str, str]:
+    """code -> its category's title, for the codes the Index gives for the category's plain term.
+
+    The Index sends a plain term to the category's unspecified ".9" subcategory and, below it, to its
+    first branch ("Neoplasm, breast, malignant" -> C50.9- -> C50.91-): C50.911, C50.912 and C50.919
+    answer to "Malignant neoplasm of breast" as a default; C50.92- (male) does not.
+    """
+    children: dict[str, list[str]] = {}
+    for code, entry in by_code.items():
+        if entry.parent_code and entry.parent_code != code:
+            children.setdefault(entry.parent_code, []).append(code)
+    defaults: dict[str, str] = {}
+    for code, category in by_code.items():
+        if len(code) != 3 or category.billable:
+            continue
+        node = by_code.get(code + "9")
+        if node is None or "unspecified" not in words(node.title):
+            continue
+        parent = code
+        for _ in range(4):
+            if node.billable:
+                break
+            kids = sorted(children.get(node.code, ()))
+            if not kids:
+                break
+            parent, node = node.code, by_code[kids[0]]
+        if not node.billable:
+            continue
+        for sibling in children.get(parent, ()):
+            if by_code[sibling].billable and sibling[3] == "9":
+                defaults[sibling] = category.title
+    return defaults
 
 
 def _add_words(bag: dict[int, int], word_ids: dict[str, int], text: str, level: int) -> None:
@@ -312,7 +363,16 @@ def build_index(
     def effective_billable(entry: CodeEntry) -> bool:
         return entry.billable or entry.code in variants
 
-    order = sorted(range(len(doc_entries)), key=lambda p: _static_rank(doc_entries[p], effective_billable(doc_entries[p])))
+    category_defaults = _category_defaults(by_code)
+
+    def nos_terms(entry: CodeEntry) -> tuple[str, ...]:
+        return tuple(text for text in terms_of(entry.code) if is_default_text(text))
+
+    def defaults_of(entry: CodeEntry) -> tuple[str, ...]:
+        return nos_terms(entry) + ((category_defaults[entry.code],) if entry.code in category_defaults else ())
+
+    order = sorted(range(len(doc_entries)),
+                   key=lambda p: _static_rank(doc_entries[p], effective_billable(doc_entries[p]), defaults_of(doc_entries[p])))
     vocabulary = sorted(provisional)
     final_of = array(UINT32, bytes(4 * len(vocabulary)))
     for word_id, word in enumerate(vocabulary):
@@ -358,10 +418,15 @@ def build_index(
         doc_word_start.append(len(doc_word))
         variant_row.extend(row_of[code] for _, code in variants.get(entry.code, ()))
         variant_start.append(len(variant_row))
-        phrasings = {tuple(phrasing_words(text)) for text in (entry.title, *terms_of(entry.code))}
-        for phrasing in sorted(phrasings):
+        phrasings = {(tuple(phrasing_words(text)), 0) for text in (entry.title, *terms_of(entry.code))}
+        phrasings |= {(tuple(phrasing_words(text, keep_negated=True)), NOS_MARK) for text in nos_terms(entry)}
+        if entry.code in category_defaults:
+            phrasings.add((tuple(phrasing_words(category_defaults[entry.code])), CATEGORY_MARK))
+        for phrasing, mark in sorted(phrasings):
             if phrasing:
                 phrasing_word.extend(sorted(word_ids[word] for word in set(phrasing) if word in word_ids))
+                if mark:
+                    phrasing_word.append(mark)
                 phrasing_word_start.append(len(phrasing_word))
         phrasing_start.append(len(phrasing_word_start) - 1)
     del bag_word, bag_level, bag_start, synonym_start, synonym_words, final_of, inherited

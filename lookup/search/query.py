@@ -25,7 +25,8 @@ import heapq
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .index import SearchIndex
+from .absurd import describes_injury_event, is_external_cause
+from .index import CATEGORY_MARK, NOS_MARK, SearchIndex
 from .text import MAX_QUERY_CHARS, content_words, normalize_code, query_tokens
 
 MAX_LIMIT = 50
@@ -70,7 +71,10 @@ def search(index: SearchIndex, query: str, *, limit: int = 10) -> list[Hit]:
         for key in _ranked(index, phrased, limit)[0]:
             if key[-1] not in best or key < best[key[-1]]:
                 best[key[-1]] = key
-        ranked = heapq.nsmallest(limit, best.values())
+        ranked = heapq.nsmallest(max(limit * SHORTLIST_FACTOR, SHORTLIST_MIN), best.values())
+    if not describes_injury_event(text):
+        # A lay word with a second sense ("shot", "struck") must not bring in the external-cause chapter.
+        ranked = sorted(ranked, key=lambda key: is_external_cause(index.row_code[index.doc_row[key[-1]]]))
     return _hits(index, ranked[:limit], specs, limit)
 
 
@@ -216,7 +220,7 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     leads_suffice = (
         len(keys) >= shortlist
         and all(key[:5] == best_prefix + (0,) for key in keys[:shortlist])
-        and any(_extra_words(index, key[-1], starts, ends) == 0 for key in keys)
+        and any(_extra_words(index, key[-1], starts, ends) <= 2 for key in keys)
     )
     if not leads_suffice:
         driver_bound = bounds[order[0]]
@@ -225,7 +229,8 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     # Among the candidates of both passes, the match that leaves fewest other words in a title or
     # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
     # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.
-    return heapq.nsmallest(shortlist, (key[:4] + (_extra_words(index, key[-1], starts, ends),) + key[4:] for key in keys))
+    return heapq.nsmallest(shortlist, (key[:2] + (key[3], _extra_words(index, key[-1], starts, ends), key[2]) + key[4:]
+                                        for key in keys))
 
 
 def _scan_not_leading(index: SearchIndex, rarest_first: list[Spec], seen: set[int], shortlist: int, bound: tuple,
@@ -293,15 +298,27 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 
 
 def _extra_words(index: SearchIndex, doc: int, starts: list[int], ends: list[int]) -> int:
-    """Fewest words of one of the document's phrasings that no query word matches."""
+    """How plain the match is: three times the fewest words of one of the document's phrasings that no
+    query word matches, plus 0 for an "NOS" inclusion term, 1 for the category's title on its
+    unspecified code, 2 for any other title or inclusion term.
+
+    So the default the query names exactly ("Dementia NOS" for "dementia") beats the category's
+    unspecified code, which beats any other exact title, which beats every title with an extra word.
+    """
     phrasings = index.phrasings(doc)
-    best = 99 if phrasings else 0
+    best = 299 if phrasings else 2
     for phrasing in phrasings:
-        extra = 0
+        mark = phrasing[-1] if len(phrasing) else 0
+        if mark == NOS_MARK:
+            extra, phrasing = 0, phrasing[:-1]
+        elif mark == CATEGORY_MARK:
+            extra, phrasing = 1, phrasing[:-1]
+        else:
+            extra = 2
         for word in phrasing:
             position = bisect_right(starts, word) - 1
             if position < 0 or word >= ends[position]:
-                extra += 1
+                extra += 3
         if extra < best:
             best = extra
     return best

@@ -16,7 +16,7 @@ STOPWORDS = frozenset(
 )
 # Words that make a title "rarer" or "plainer" when ranking siblings.
 # "without ..." names the condition with nothing added, so it counts as plain.
-PLAIN_WORDS = frozenset({"unspecified", "nos", "without"})
+PLAIN_WORDS = frozenset({"unspecified", "nos", "without", "uncomplicated"})
 CONNECTIVES = frozenset({"with", "without"})
 RARE_WORDS = frozenset({"other", "specified"})
 
@@ -60,13 +60,16 @@ def bracketed_alternatives(title: str) -> list[str]:
     return [part.strip() for part in _SQUARE_BRACKETED_RE.findall(title) if part.strip()]
 
 
-def phrasing_words(text: str) -> list[str]:
+def phrasing_words(text: str, *, keep_negated: bool = False) -> list[str]:
     """The words that make a title or inclusion term specific, for "plain before rarer" ranking.
 
     Classification boilerplate does not make a code rarer: text in parentheses or
     brackets (nonessential modifiers), parts that only say "unspecified" or
-    "not specified", and negations ("without complications", "not intractable").
+    "not specified", and negations ("without complications", "not intractable") up to
+    the next "with" ("without cholecystitis with obstruction" keeps "obstruction").
     "Migraine, unspecified, not intractable, without status migrainosus" -> [migraine].
+    ``keep_negated`` keeps the negated words: a default ("Migraine without aura NOS") is the
+    default only for a query that names them.
     """
     text = _BRACKETED_RE.sub(" ", fold(text))
     kept: list[str] = []
@@ -75,13 +78,22 @@ def phrasing_words(text: str) -> list[str]:
         if not tokens:
             continue
         # After the first comma, "unspecified organism", "site not specified", "without ..." only qualify.
-        if position and (tokens[0] in NEGATIONS or tokens[0] in PLAIN_WORDS or tokens[-1] in PLAIN_WORDS
-                         or tokens[-2:] == ["not", "specified"]):
+        if position and not keep_negated and (
+            (tokens[0] in NEGATIONS and "with" not in tokens)
+            or ((tokens[0] in PLAIN_WORDS or tokens[-1] in PLAIN_WORDS) and "with" not in tokens)
+            or tokens[-2:] == ["not", "specified"]
+        ):
             continue
+        negated = False
         for token in tokens:
-            if token in NEGATIONS:
-                break
-            if token not in STOPWORDS and token not in PLAIN_WORDS and token not in CONNECTIVES:
+            if token in NEGATIONS and not keep_negated:
+                negated = True
+                continue
+            if token == "with":
+                negated = False
+            if negated:
+                continue
+            if token not in STOPWORDS and token not in PLAIN_WORDS and token not in CONNECTIVES and token not in NEGATIONS:
                 kept.append(token)
     return kept
 

@@ -66,11 +66,18 @@ def test_every_word_matched_ranks_before_partial_matches(index):
     assert "J18.9" in found  # a partial match still follows
 
 
-def test_title_hits_rank_before_synonym_hits():
+def test_title_hits_rank_before_equally_plain_synonym_hits():
+    rows = [("H109", "Unspecified conjunctivitis", "code", True, "", {}),
+            ("Z999", "Pink eye, unspecified", "code", True, "", {})]
+    index = build_index(_entries(rows), system="icd10cm", synonyms=SYNONYMS)
+    assert codes(index, "pink eye") == ["Z99.9", "H10.9"]
+
+
+def test_a_plain_synonym_hit_ranks_before_a_title_hit_with_extra_words():
     rows = [("H109", "Unspecified conjunctivitis", "code", True, "", {}),
             ("Z999", "Pink eye pigment, examination of", "code", True, "", {})]
     index = build_index(_entries(rows), system="icd10cm", synonyms=SYNONYMS)
-    assert codes(index, "pink eye") == ["Z99.9", "H10.9"]
+    assert codes(index, "pink eye") == ["H10.9", "Z99.9"]
 
 
 def test_synonyms_abbreviations_and_lay_terms_find_the_condition(index):
