@@ -1,4 +1,4 @@
-"""Student side: case list, coding workspace, autosave, submit, result polling, code notes."""
+"""Student side: coding workspace, autosave, submit, result polling, code notes."""
 
 from __future__ import annotations
 
@@ -14,17 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from codesets.models import Code
 
-from ..access import case_for_student_or_404, editable_case_ids, submission_for_viewer_or_404
+from ..access import case_for_student_or_404, submission_for_viewer_or_404
 from ..grading import display_code, normalize_code
 from ..grading.poa import CHOICES as POA_CHOICES
 from ..markdown import render_markdown
-from ..models import Difficulty, Setting, Specialty, Submission, SubmissionStatus
+from ..models import Setting, Submission, SubmissionStatus
 from ..selectors import (
     attach_current_score,
-    case_list_for_user,
     comments_for,
     draft_for_student,
-    latest_attempts_by_case,
     submissions_for_student,
 )
 from ..services import draft_save, submission_submit
@@ -77,25 +75,6 @@ def _elapsed(post) -> int:
         return max(0, int(post.get("elapsed_seconds", 0)))
     except (TypeError, ValueError):
         return 0
-
-
-def case_list(request: HttpRequest) -> HttpResponse:
-    specialty = request.GET.get("specialty", "")
-    setting = request.GET.get("setting", "")
-    cases = list(case_list_for_user(user=request.user, specialty=specialty, setting=setting).select_related("icd10cm_release"))
-    attempts = latest_attempts_by_case(student=request.user, cases=cases) if request.user.is_student else {}
-    editable = editable_case_ids(user=request.user, case_ids=[case.pk for case in cases]) if request.user.can_author else set()
-    for case in cases:
-        attempt = attempts.get(case.pk)
-        case.editable = case.pk in editable
-        # Whether a case expects a provider query is part of its key: a student learns it only after submitting.
-        case.show_query_badge = case.is_query_case and (request.user.can_author or attempt is not None)
-        case.attempt = attempt
-        case.attempt_score = attempt.current_scores[0] if attempt and attempt.current_scores else None
-    return render(request, "exercises/case_list.html", {
-        "cases": cases, "specialties": Specialty.choices, "settings": Setting.choices,
-        "specialty": specialty, "setting": setting, "difficulties": dict(Difficulty.choices),
-    })
 
 
 def _documents(case) -> list[dict]:
