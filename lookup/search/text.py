@@ -16,7 +16,8 @@ STOPWORDS = frozenset(
 )
 # Words that make a title "rarer" or "plainer" when ranking siblings.
 # "without ..." names the condition with nothing added, so it counts as plain.
-PLAIN_WORDS = frozenset({"unspecified", "nos", "without", "uncomplicated"})
+# "Encounter for ..." is how Z codes say a visit's reason: "Encounter for immunization" is plainly "immunization".
+PLAIN_WORDS = frozenset({"unspecified", "nos", "without", "uncomplicated", "encounter"})
 CONNECTIVES = frozenset({"with", "without"})
 RARE_WORDS = frozenset({"other", "specified"})
 
@@ -86,7 +87,9 @@ def phrasing_words(text: str, *, keep_negated: bool = False) -> list[str]:
             continue
         negated = False
         for token in tokens:
-            if token in NEGATIONS and not keep_negated:
+            # "not" negates a qualifier ("not intractable"); in a title's first part it states a fact
+            # ("Immunization not carried out"), whose words make the title specific.
+            if token in NEGATIONS and not keep_negated and (token != "not" or position):
                 negated = True
                 continue
             if token == "with":
