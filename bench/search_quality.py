@@ -4,13 +4,15 @@
     .venv/bin/python bench/search_quality.py --misses   # also every query whose expected code is not first
 
 Builds the ranking index from the Tabular bundled with simple_icd_10_cm (the same release the
-slow tests use) and runs every line of bench/data/search_quality.tsv. HCPCS lines are counted
-apart: they need the demo HCPCS set, which only bench/search_bench.py (through HTTP) loads.
+slow tests use) and runs every line of bench/data/search_quality.tsv. HCPCS lines are searched
+against the demo HCPCS set (codesets/data/hcpcs_demo_2026q1.csv), as bench/search_bench.py does
+through HTTP.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib.util
 import sys
 import time
@@ -25,6 +27,15 @@ from lookup.search import CodeEntry, build_index, load_synonyms, search  # noqa:
 from lookup.search.absurd import absurd_hit  # noqa: E402
 
 QUALITY = ROOT / "bench" / "data" / "search_quality.tsv"
+HCPCS_DEMO = ROOT / "codesets" / "data" / "hcpcs_demo_2026q1.csv"
+
+
+def demo_hcpcs_index():
+    with HCPCS_DEMO.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    entries = [CodeEntry(code=row["HCPC"], display_code=row["HCPC"], title=row["LONG DESCRIPTION"], billable=True,
+                         sort_order=position) for position, row in enumerate(rows)]
+    return build_index(entries, system="hcpcs", synonyms=load_synonyms())
 
 
 def full_icd10cm_index():
@@ -55,13 +66,12 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     index = full_icd10cm_index()
+    hcpcs = demo_hcpcs_index()
     print(f"index built in {time.perf_counter() - started:.1f} s")
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     misses, absurd = [], []
     for kind, query, expected in quality_rows():
-        if kind == "hcpcs":
-            continue
-        codes = [hit.code for hit in search(index, query, limit=5)]
+        codes = [hit.code for hit in search(hcpcs if kind == "hcpcs" else index, query, limit=5)]
         counts = per_kind[kind]
         counts[0] += 1
         counts[1] += bool(codes) and codes[0] == expected
