@@ -14,7 +14,7 @@ class CaseForm(forms.ModelForm):
         model = Case
         fields = [
             "title", "summary", "setting", "specialty", "difficulty", "module_slug", "exam_domain", "icd10cm_release",
-            "cpt_release", "hcpcs_release", "patient_age", "patient_sex", "is_query_case", "suggested_minutes",
+            "cpt_release", "hcpcs_release", "patient_age", "patient_sex", "is_query_case",
             "grading_policy", "is_published",
         ]
         help_texts = {"is_published": "Students see published cases once a second instructor has verified the key; "
@@ -32,6 +32,13 @@ class CaseForm(forms.ModelForm):
         self.fields["hcpcs_release"].queryset = ready.filter(system="hcpcs")
         self.fields["grading_policy"].queryset = GradingPolicy.objects.all()
         self.fields["grading_policy"].empty_label = "Default policy"
+        if not self.instance.pk:
+            # A new case is pinned to the current release of each code set unless the author picks another.
+            for name, system in (("icd10cm_release", "icd10cm"), ("cpt_release", "cpt"), ("hcpcs_release", "hcpcs")):
+                if not self.initial.get(name):
+                    current = ready.filter(system=system, is_current=True).first()
+                    if current is not None:
+                        self.initial[name] = current.pk
         if self.instance.pk:
             # Moving a saved case to another release is its own action (it re-validates the key).
             for name in ("icd10cm_release", "cpt_release", "hcpcs_release"):

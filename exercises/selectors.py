@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from courses.models import Cohort
 from courses.selectors import cohorts_for_instructor, students_visible_to
@@ -49,8 +49,11 @@ def submissions_for_student(*, student, case: Case) -> QuerySet[Submission]:
     )
 
 
+REVIEW_STATES = ("needs_review", "reviewed")
+
+
 def review_queue(*, viewer, cohort: Cohort | None = None, case: Case | None = None, status: str = "",
-                 with_query: bool = False) -> QuerySet[Submission]:
+                 with_query: bool = False, review: str = "") -> QuerySet[Submission]:
     """Submitted work of the students the viewer teaches, newest first, with the current score (and any provider
     query) attached; ``with_query`` keeps the submissions that sent a provider query."""
     students = students_visible_to(viewer=viewer)
@@ -59,7 +62,7 @@ def review_queue(*, viewer, cohort: Cohort | None = None, case: Case | None = No
     queryset = (
         Submission.objects.filter(student__in=students.values("pk"))
         .exclude(status=SubmissionStatus.DRAFT)
-        .select_related("student", "case", "provider_query")
+        .select_related("student", "case", "provider_query", "reviewed_by")
         .prefetch_related(
             Prefetch("scores", queryset=SubmissionScore.objects.filter(is_current=True).select_related("key"), to_attr="current_scores")
         )
@@ -71,7 +74,20 @@ def review_queue(*, viewer, cohort: Cohort | None = None, case: Case | None = No
         queryset = queryset.filter(case=case)
     if status:
         queryset = queryset.filter(status=status)
+    if review == "needs_review":
+        queryset = queryset.filter(status=SubmissionStatus.SCORED, reviewed_at__isnull=True)
+    elif review == "reviewed":
+        queryset = queryset.filter(reviewed_at__isnull=False)
     return queryset
+
+
+def review_state_counts(queryset: QuerySet[Submission]) -> dict[str, int]:
+    """How many of the queue's submissions need review, are reviewed, and in all (one query)."""
+    return queryset.order_by().aggregate(
+        needs_review=Count("pk", filter=Q(status=SubmissionStatus.SCORED, reviewed_at__isnull=True)),
+        reviewed=Count("pk", filter=Q(reviewed_at__isnull=False)),
+        all=Count("pk"),
+    )
 
 
 def attach_current_score(submissions) -> list[Submission]:

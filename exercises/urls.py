@@ -14,6 +14,7 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/result/", views.submission_result, name="submission_result"),
     path("submissions/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("submissions/<int:pk>/review-state/", views.submission_review_state, name="submission_review_state"),
     path("scores/<int:pk>/override-line/", views.override_line, name="override_line"),
     path("scores/<int:pk>/override-total/", views.override_total, name="override_total"),
     path("scores/<int:pk>/override-query/", views.override_query, name="override_query"),

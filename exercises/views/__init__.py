@@ -13,6 +13,7 @@ from .review import (  # noqa: F401
     review_export,
     review_queue,
     review_regrade,
+    submission_review_state,
 )
 from .queries import override_query, query_send_view  # noqa: F401
 from .sharing import case_share, case_unshare  # noqa: F401

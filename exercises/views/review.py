@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 from ..access import score_for_reviewer_or_404, submission_for_reviewer_or_404
 from ..forms import CommentForm, OverrideLineForm, OverrideTotalForm
 from ..models import Case, SubmissionStatus
-from ..selectors import attach_current_score, review_queue as review_queue_rows, reviewer_cohorts
+from ..selectors import REVIEW_STATES, attach_current_score, review_queue as review_queue_rows, review_state_counts
+from ..selectors import reviewer_cohorts
+from ..services.review_state import submission_review_mark
 from ..services import comment_create, grades_csv, score_override_line, score_override_total, submissions_regrade
 
 PAGE_SIZE = 50
@@ -44,8 +46,14 @@ def _with_query(request: HttpRequest) -> bool:
 def review_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request.user)
     cohorts, cohort, case, status = _filters(request)
+    review = request.GET.get("review", "")
+    if review not in REVIEW_STATES:
+        review = ""
+    unfiltered = review_queue_rows(viewer=request.user, cohort=cohort, case=case, status=status,
+                                   with_query=_with_query(request))
+    counts = review_state_counts(unfiltered)
     queryset = review_queue_rows(viewer=request.user, cohort=cohort, case=case, status=status,
-                                 with_query=_with_query(request))
+                                 with_query=_with_query(request), review=review)
     try:
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
@@ -54,9 +62,36 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     rows = attach_current_score(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
     return render(request, "exercises/review_queue.html", {
         "rows": rows, "cohorts": cohorts, "cohort": cohort, "cases": Case.objects.only("pk", "title"), "case": case,
-        "status": status, "with_query": _with_query(request), "total": total, "page": page, "has_next": page * PAGE_SIZE < total,
-        "query": request.GET.urlencode(),
+        "status": status, "with_query": _with_query(request), "total": total, "page": page,
+        "has_next": page * PAGE_SIZE < total,
+        "query": request.GET.urlencode(), "review": review, "review_counts": counts,
+        "filter_query": _query_without(request, "review", "page"),
     })
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_POST
+def submission_review_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a submission reviewed, or back to needs review (the review queue's tabs)."""
+    _require_reviewer(request.user)
+    submission = submission_for_reviewer_or_404(user=request.user, submission_id=pk)
+    reviewed = request.POST.get("reviewed") == "1"
+    try:
+        submission_review_mark(actor=request.user, submission=submission, reviewed=reviewed)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Marked reviewed." if reviewed else "Back in “Needs review”.")
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/cases/review/"):
+        return redirect(next_url)
+    return redirect("exercises:submission_detail", pk=submission.pk)
 
 
 def review_export(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,40 @@
     });
   }
 
+  // Key lines are numbered the way the validation messages number them ("Key line 3: ...").
+  function numberKeyLines(list) {
+    list.querySelectorAll("[data-row]").forEach(function (row, index) {
+      var heading = row.querySelector("[data-key-line-number]");
+      if (heading) heading.textContent = "Key line " + (index + 1);
+    });
+  }
+
+  // A key line's code box searches the line's code system in the release the case is pinned to.
+  function pointKeyCode(row) {
+    var input = row.querySelector("[data-key-code]");
+    var system = row.querySelector('select[name="key_system"]');
+    if (!input || !system) return;
+    var form = row.closest("form");
+    var pin = form && form.querySelector('[name="' + system.value + '_release"]');
+    input.setAttribute("data-system", system.value);
+    input.setAttribute("data-release", (pin && pin.value) || "");
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches('select[name="key_system"]')) {
+      pointKeyCode(target.closest("[data-row]"));
+    } else if (target.matches && target.matches('[name$="_release"]') && target.form) {
+      target.form.querySelectorAll(".key-row").forEach(pointKeyCode);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".key-row").forEach(pointKeyCode);
+  });
+  document.addEventListener("typeahead:select", function (event) {
+    var input = event.target.closest && event.target.closest("[data-key-code]");
+    if (input) notify(input.closest("form"));  // validate the key with the chosen code
+  });
+
   function notify(form) {
     if (form) form.dispatchEvent(new CustomEvent("rows-changed", { bubbles: true }));
   }
@@ -32,6 +66,7 @@
       var row = holder.firstElementChild;
       list.appendChild(row);
       if (kind !== "doc" && kind !== "key") renumber(list);
+      if (kind === "key") { numberKeyLines(list); pointKeyCode(row); }
       if (window.htmx) window.htmx.process(row);
       if (window.codewise && window.codewise.bindTypeahead) window.codewise.bindTypeahead(row);
       var first = row.querySelector("input[type=text], textarea, select");
@@ -51,6 +86,7 @@
         rowEl.remove();
       }
       if (parent && parent.getAttribute("data-rows") !== "doc" && parent.getAttribute("data-rows") !== "key") renumber(parent);
+      if (parent && parent.getAttribute("data-rows") === "key") numberKeyLines(parent);
       var next = parent && parent.parentElement.querySelector("[data-add-row]");
       if (next) next.focus();
       notify(form);

@@ -65,3 +65,18 @@ def test_the_question_editor_follows_the_kind_and_checks_codes_live(page, site):
     expect(page.locator("#accepted_2-check")).to_contain_text("7th character")
     expect(preview).to_contain_text("Not ready to save yet")
     assert page.console_errors == []
+
+
+def test_the_case_editor_numbers_key_lines_and_searches_key_codes(page, site):
+    sign_in(page, "instructor", f"/cases/{site.case_slug}/edit/")
+    rows = page.locator(".key-rows > li")
+    expect(rows.locator("[data-key-line-number]")).to_have_text(["Key line 1", "Key line 2", "Key line 3"])
+    page.get_by_role("button", name="+ Add key line").click()
+    expect(rows.locator("[data-key-line-number]")).to_have_text(["Key line 1", "Key line 2", "Key line 3", "Key line 4"])
+    new_code = rows.nth(3).get_by_role("combobox", name="Code")
+    new_code.type("S52.522", delay=40)
+    page.locator(".typeahead__list [role=option]", has_text="S52.522A").first.click()
+    expect(new_code).to_have_value("S52.522A")
+    rows.nth(1).get_by_role("button", name="Remove line").click()
+    expect(rows.locator("[data-key-line-number]")).to_have_text(["Key line 1", "Key line 2", "Key line 3"])
+    assert page.console_errors == []
