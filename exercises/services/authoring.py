@@ -19,6 +19,7 @@ from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission, S
 from ..oracle import UNCHECKED, facts_for, release_is_incomplete
 from ..privacy import privacy_warnings
 from .submissions import submissions_regrade
+from .time_estimate import case_time_estimate_refresh
 
 KEY_FIELDS = ("role", "system", "code", "modifiers", "units", "points", "alternates", "optional", "rationale", "guideline_refs",
               "poa")
@@ -235,6 +236,7 @@ def case_save(*, actor, case: Case | None, fields: dict, documents: list[dict]) 
         )
         audit_record(actor=actor, action="exercises.case_created" if creating else "exercises.case_updated", target=case,
                      after={"title": case.title, "published": case.is_published, "documents": len(documents)})
+        case_time_estimate_refresh(case=case)
     return case
 
 
@@ -288,6 +290,7 @@ def answer_key_publish(*, actor, case: Case, lines: list[dict], note: str = "") 
         from .case_review import case_review_key_changed  # imports this module
 
         case_review_key_changed(actor=actor, case=case, key=key)
+        case_time_estimate_refresh(case=case)
     return key, True
 
 

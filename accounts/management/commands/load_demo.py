@@ -20,8 +20,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow running in production mode.")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/",
+                            help="Where the site is served, for the sign-in line (make run passes its HOST and PORT).")
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, url: str = "http://127.0.0.1:8000/", **options):
         if settings.PRODUCTION and not force:
             raise CommandError("load_demo creates accounts with published passwords; refusing in production.")
         accounts = []
@@ -38,6 +40,6 @@ class Command(BaseCommand):
                 accounts = result
             self.stdout.write(f"  {app}: ready ({time.monotonic() - started:.1f}s)")
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo accounts (sign in at http://127.0.0.1:8000/):"))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (sign in at {url}):"))
         for username, password, role in accounts:
             self.stdout.write(f"  {role:<14} username: {username:<12} password: {password}")
