@@ -219,7 +219,7 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     # leading, so otherwise a plainer title that does not begin with a query word may still win.
     leads_suffice = (
         len(keys) >= shortlist
-        and all(key[:5] == best_prefix + (0,) for key in keys[:shortlist])
+        and all(_at_bound(key, best_prefix + (0,)) for key in keys[:shortlist])
         and any(_extra_words(index, key[-1], starts, ends) <= 2 for key in keys)
     )
     if not leads_suffice:
@@ -249,7 +249,7 @@ def _scan_not_leading(index: SearchIndex, rarest_first: list[Spec], seen: set[in
     if exact_words:
         exact_docs = [doc for doc in _union([index.postings(w) for w in exact_words], examined) if doc not in seen]
         keys = _scan(index, tested_last, exact_docs, shortlist, bound, unmatched, lead=1)
-        if len(keys) >= shortlist and all(key[:5] == bound for key in keys):
+        if len(keys) >= shortlist and all(_at_bound(key, bound) for key in keys):
             return keys  # nothing else can rank above these
         seen.update(exact_docs)
         inexact, level = _inexact_bound(index, driver)
@@ -324,6 +324,12 @@ def _extra_words(index: SearchIndex, doc: int, starts: list[int], ends: list[int
     return best
 
 
+def _at_bound(key: tuple, bound: tuple) -> bool:
+    """The scan key reached the best still possible, where it matched aside: a plain synonym match
+    outranks a title match with extra words, so documents at any level count once exact and billable."""
+    return key[0] == bound[0] and key[1] == bound[1] and key[3:5] == bound[3:5]
+
+
 def _scan(index: SearchIndex, specs: list[Spec], docs, limit: int, bound: tuple, unmatched: int, *, lead: int):
     words, levels, starts, doc_billable = index.doc_word, index.doc_level, index.doc_word_start, index.doc_billable
     keys: list[tuple] = []
@@ -352,7 +358,7 @@ def _scan(index: SearchIndex, specs: list[Spec], docs, limit: int, bound: tuple,
         else:
             key = (unmatched, inexact, level, 0 if doc_billable[doc] else 1, lead, doc)
             keys.append(key)
-            if key[:5] == bound:
+            if key[0] == bound[0] and inexact == bound[1] and key[3:5] == bound[3:5]:
                 at_bound += 1
                 if at_bound >= limit:
                     break

@@ -15,7 +15,7 @@ from pathlib import Path
 from .text import content_words
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-DEFAULT_FILES = ("synonyms.tsv", "lay_terms.tsv", "anatomy.tsv")
+DEFAULT_FILES = ("synonyms.tsv", "lay_terms.tsv", "anatomy.tsv", "drugs.tsv")
 
 
 @dataclass(frozen=True, slots=True)

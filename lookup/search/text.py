@@ -26,7 +26,8 @@ _APOSTROPHE_RE = re.compile(r"[\u2019'`]")
 _COMPOUND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 _BRACKETED_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _SQUARE_BRACKETED_RE = re.compile(r"\[([^\[\]]+)\]")
-NEGATIONS = frozenset({"without", "not", "no"})
+# "except renal pelvis" narrows a title the way "without" does.
+NEGATIONS = frozenset({"without", "not", "no", "except"})
 # Letter, digit, then up to five letters/digits: ICD-10-CM (E11.40, T15.01XA),
 # HCPCS (J1100) and CPT (99213, 0001F) once the dot is removed.
 _CODE_RE = re.compile(r"^(?=[A-Z0-9]*\d)[A-Z0-9]{2,7}$")
