@@ -78,7 +78,7 @@ def main() -> None:
         counts[2] += expected in codes
         if not codes or codes[0] != expected:
             misses.append((kind, query, expected, codes))
-        bad = [code for code in codes[:3] if absurd_hit(query, code)]
+        bad = [code for code in codes[:3] if absurd_hit(query, code, "hcpcs" if kind == "hcpcs" else "icd10cm")]
         if bad:
             absurd.append((query, bad))
     total = [sum(c[i] for c in per_kind.values()) for i in range(3)]

@@ -27,9 +27,9 @@ def injury_event_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def is_external_cause(code: str) -> bool:
-    """V00-Y99 in ICD-10-CM; HCPCS codes (a letter and four digits) are never external causes."""
-    return len(code) >= 3 and code[0] in EXTERNAL_CAUSE_LETTERS and code[1:3].isdigit() and not code[1:].isdigit()
+def is_external_cause(code: str, system: str = "icd10cm") -> bool:
+    """V00-Y99 in ICD-10-CM (with or without the dot); no other code system has the chapter."""
+    return system == "icd10cm" and len(code) >= 3 and code[0] in EXTERNAL_CAUSE_LETTERS and code[1:3].isdigit()
 
 
 def describes_injury_event(query: str) -> bool:
@@ -40,6 +40,6 @@ def describes_injury_event(query: str) -> bool:
     return any(word in events for word in content_words(query))
 
 
-def absurd_hit(query: str, code: str) -> bool:
+def absurd_hit(query: str, code: str, system: str = "icd10cm") -> bool:
     """An external-cause code answering a query that describes no injury event."""
-    return is_external_cause(code) and not describes_injury_event(query)
+    return is_external_cause(code, system) and not describes_injury_event(query)

@@ -72,7 +72,7 @@ def search(index: SearchIndex, query: str, *, limit: int = 10) -> list[Hit]:
             if key[-1] not in best or key < best[key[-1]]:
                 best[key[-1]] = key
         ranked = heapq.nsmallest(max(limit * SHORTLIST_FACTOR, SHORTLIST_MIN), best.values())
-    if not describes_injury_event(text):
+    if index.system == "icd10cm" and not describes_injury_event(text):
         # A lay word with a second sense ("shot", "struck") must not bring in the external-cause chapter.
         ranked = sorted(ranked, key=lambda key: is_external_cause(index.row_code[index.doc_row[key[-1]]]))
     return _hits(index, ranked[:limit], specs, limit)
