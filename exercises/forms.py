@@ -14,7 +14,7 @@ class CaseForm(forms.ModelForm):
         model = Case
         fields = [
             "title", "summary", "setting", "specialty", "difficulty", "module_slug", "exam_domain", "icd10cm_release",
-            "cpt_release", "hcpcs_release", "patient_age", "patient_sex", "is_query_case",
+            "cpt_release", "hcpcs_release", "icd10pcs_release", "patient_age", "patient_sex", "is_query_case",
             "grading_policy", "is_published",
         ]
         help_texts = {"is_published": "Students see published cases once a second instructor has verified the key; "
@@ -22,6 +22,7 @@ class CaseForm(forms.ModelForm):
         labels = {
             "is_query_case": "Query case", "is_published": "Published", "module_slug": "Course module",
             "icd10cm_release": "ICD-10-CM release", "cpt_release": "CPT release", "hcpcs_release": "HCPCS release",
+            "icd10pcs_release": "ICD-10-PCS release (inpatient)",
         }
 
     def __init__(self, *args, **kwargs):
@@ -30,18 +31,20 @@ class CaseForm(forms.ModelForm):
         self.fields["icd10cm_release"].queryset = ready.filter(system="icd10cm")
         self.fields["cpt_release"].queryset = ready.filter(system="cpt")
         self.fields["hcpcs_release"].queryset = ready.filter(system="hcpcs")
+        self.fields["icd10pcs_release"].queryset = ready.filter(system="icd10pcs")
         self.fields["grading_policy"].queryset = GradingPolicy.objects.all()
         self.fields["grading_policy"].empty_label = "Default policy"
         if not self.instance.pk:
             # A new case is pinned to the current release of each code set unless the author picks another.
-            for name, system in (("icd10cm_release", "icd10cm"), ("cpt_release", "cpt"), ("hcpcs_release", "hcpcs")):
+            for name, system in (("icd10cm_release", "icd10cm"), ("cpt_release", "cpt"), ("hcpcs_release", "hcpcs"),
+                                 ("icd10pcs_release", "icd10pcs")):
                 if not self.initial.get(name):
                     current = ready.filter(system=system, is_current=True).first()
                     if current is not None:
                         self.initial[name] = current.pk
         if self.instance.pk:
             # Moving a saved case to another release is its own action (it re-validates the key).
-            for name in ("icd10cm_release", "cpt_release", "hcpcs_release"):
+            for name in ("icd10cm_release", "cpt_release", "hcpcs_release", "icd10pcs_release"):
                 if getattr(self.instance, name + "_id"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = "Pinned. Use “Move to release” below to change it."

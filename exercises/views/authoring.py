@@ -50,7 +50,8 @@ def _release_map(form: CaseForm, case) -> dict:
             return CodeSetRelease.objects.filter(pk=value).first()
         return getattr(case, name) if case is not None else None
 
-    return {"icd10cm": pick("icd10cm_release"), "cpt": pick("cpt_release"), "hcpcs": pick("hcpcs_release")}
+    return {"icd10cm": pick("icd10cm_release"), "cpt": pick("cpt_release"), "hcpcs": pick("hcpcs_release"),
+            "icd10pcs": pick("icd10pcs_release")}
 
 
 def _key_rows_for(case) -> list[dict]:
