@@ -43,6 +43,21 @@ class PatientSex(models.TextChoices):
     MALE = "M", "Male"
 
 
+def default_pcs_axis_weights() -> list[float]:
+    from .grading.pcs import DEFAULT_WEIGHTS
+
+    return list(DEFAULT_WEIGHTS)
+
+
+def validate_pcs_axis_weights(value) -> None:
+    from django.core.exceptions import ValidationError
+
+    from .grading.pcs import weights_ok
+
+    if not isinstance(value, list) or not weights_ok(value):
+        raise ValidationError("Give 7 numbers of 0 or more that add up to 1, e.g. [0.05, 0.1, 0.3, 0.3, 0.1, 0.1, 0.05].")
+
+
 class GradingPolicy(models.Model):
     """Grading rules as data: partial-credit weights, penalties, formula and pass mark."""
 
@@ -63,6 +78,11 @@ class GradingPolicy(models.Model):
         "POA share", default=0.25, validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="Share of an inpatient diagnosis line's points for its present-on-admission indicator "
                   "(guidelines Appendix I): a wrong indicator keeps the rest.",
+    )
+    pcs_axis_weights = models.JSONField(
+        "ICD-10-PCS axis weights", default=default_pcs_axis_weights, validators=[validate_pcs_axis_weights],
+        help_text="Share of an ICD-10-PCS line's credit for each of its 7 characters when right (section, body "
+                  "system, root operation, body part, approach, device, qualifier); 7 numbers adding up to 1.",
     )
     drg_base_rate = models.FloatField(
         "DRG base rate (USD)", default=6500.0, validators=[MinValueValidator(0), MaxValueValidator(100000)],
@@ -95,7 +115,7 @@ class GradingPolicy(models.Model):
             name: getattr(self, name)
             for name in (
                 "category_credit", "subcategory_credit", "seventh_char_credit", "modifier_credit", "units_credit",
-                "wrong_position_credit", "em_level_credit", "poa_credit", "drg_base_rate", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
+                "wrong_position_credit", "em_level_credit", "poa_credit", "drg_base_rate", "pcs_axis_weights", "extra_penalty", "missing_penalty", "violation_penalty", "query_points",
                 "query_rubric_weight",
                 "denominator", "pass_mark",
             )

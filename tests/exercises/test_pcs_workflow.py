@@ -84,3 +84,19 @@ def test_a_pcs_code_of_the_wrong_shape_is_refused_with_a_message(student_client,
                                    {**FORM, "px_code": ["0DTJ4Z"], "draft_id": draft.pk}, follow=True)
     assert "an ICD-10-PCS code is 7 characters" in response.content.decode()
 
+
+def test_the_cases_policy_sets_the_axis_weights(student_client, appendectomy, django_capture_on_commit_callbacks):
+    from django.core.exceptions import ValidationError
+
+    from exercises.models import GradingPolicy
+
+    policy = GradingPolicy(name="Approach matters", pcs_axis_weights=[0, 0, 0.2, 0.2, 0.6, 0, 0])
+    policy.full_clean()
+    policy.save()
+    appendectomy.grading_policy = policy
+    appendectomy.save()
+    _, score = _submit(student_client, appendectomy, FORM, django_capture_on_commit_callbacks)
+    line = next(f for f in score.result["findings"] if f["system"] == "icd10pcs")
+    assert line["credit"] == pytest.approx(0.4)
+    with pytest.raises(ValidationError, match="add up to 1"):
+        GradingPolicy(name="Bad", pcs_axis_weights=[0.5] * 7).full_clean()
