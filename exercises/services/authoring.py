@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from codesets.models import CodeSetRelease
 from ..grading import Demographics, KeyLine, display_code, normalize_code, normalize_modifiers, normalize_units
 from ..grading.key_validation import BLOCKING_KINDS, KeyReview, codes_review, key_review, problems_text
 from ..grading.poa import normalize_poa, poa_valid
+from ..inpatient.poa_exempt import exempt_codes
 from ..inpatient.services import key_review_grouper
 from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission, SubmissionStatus, case_grading_rules
 from ..oracle import UNCHECKED, facts_for, release_is_incomplete
@@ -127,6 +129,11 @@ def key_review_for(*, lines: list[dict], releases: dict[str, CodeSetRelease | No
         for code in codes["icd10pcs"]:
             oracle["icd10pcs"].setdefault(code, UNCHECKED)
     unchecked = [system for system in codes if not releases.get(system)]
+    if inpatient and "icd10cm" in oracle:
+        official = exempt_codes(releases["icd10cm"].pk)
+        if official is not None:  # the release's own POA exempt list wins over the rules
+            oracle["icd10cm"] = {code: dataclasses.replace(facts, poa_exempt=code in official)
+                                 for code, facts in oracle["icd10cm"].items()}
     grouper, fiscal_year = key_review_grouper(release=releases.get("icd10cm")) if inpatient else (None, None)
     review = key_review(_key_lines(lines), oracle, Demographics(age=patient_age, sex=patient_sex or None),
                         inpatient=inpatient, grouper=grouper, fiscal_year=fiscal_year)
