@@ -20,6 +20,7 @@ from .conf import at_risk_threshold
 from .domains import DOMAIN_LABELS, domain_label, domain_short_label
 from .models import AttemptScore, AttemptStatus, Blueprint, BlueprintDomain, ExamAttempt, ItemStat, Readiness, ReadinessSnapshot, StudentDomainRollup
 from .readiness.items import item_analysis
+from .readiness.wording import not_enough_evidence, readiness_phrase
 from .svg import IntervalRow, PaceBar, TrendPoint, interval_bars, pace_chart, trend_chart
 
 TREND_DAYS = 120
@@ -56,6 +57,7 @@ class DomainRow:
     upper: float | None
     evidence_count: int
     last_evidence_at: datetime.datetime | None
+    rehearsal_count: int = 0
 
     @property
     def has_evidence(self) -> bool:
@@ -98,8 +100,18 @@ def _recommended_cases(domains: list[str], student) -> dict[str, list[tuple[str,
     return result
 
 
+def _readiness_words(r: Readiness) -> Readiness:
+    """Attach what the pages say: the probability in words, or what to practise when evidence is thin."""
+    r.phrase = readiness_phrase(r.pass_probability)
+    r.practise_message = "" if r.enough_evidence else not_enough_evidence([domain_label(d) for d in r.practise])
+    return r
+
+
 def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
-    readiness = list(Readiness.objects.filter(student=student).select_related("blueprint").order_by("blueprint__name"))
+    readiness = [
+        _readiness_words(r)
+        for r in Readiness.objects.filter(student=student).select_related("blueprint").order_by("blueprint__name")
+    ]
     blueprints = [r.blueprint for r in readiness]
     focus = next((b for b in blueprints if b.slug == (focus_slug or FOCUS_DEFAULT)), None)
     if focus is None:
@@ -124,9 +136,11 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
                 upper=r.upper if r else None,
                 evidence_count=r.evidence_count if r else 0,
                 last_evidence_at=r.last_evidence_at if r else None,
+                rehearsal_count=r.rehearsal_count if r else 0,
             )
         )
     has_evidence = any(r.evidence_count for r in rollups.values())
+    rehearsals = sum(r.rehearsal_count for r in rollups.values())
     mastery_chart = (
         _safe(
             interval_bars(
@@ -151,7 +165,8 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
                     for r in readiness
                 ],
                 title="Predicted exam score per credential",
-                desc="Bars show the predicted score; whiskers the 90% credible interval; the line the 70% pass mark.",
+                desc="Bars show the predicted score; whiskers the range a sitting today would land in 9 times out of 10; "
+                "the line the pass mark.",
                 threshold=pass_mark,
                 label_width=180,
             )
@@ -169,7 +184,8 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
     for s in snapshots:
         series[names[s.blueprint_id]].append(TrendPoint(s.day, s.predicted_score, s.lower, s.upper))
     trend_rows = [
-        (s.day, names[s.blueprint_id], s.predicted_score, s.pass_probability) for s in reversed(snapshots[-30:])
+        (s.day, names[s.blueprint_id], s.predicted_score, readiness_phrase(s.pass_probability))
+        for s in reversed(snapshots[-30:])
     ]
     trend = (
         _safe(
@@ -198,7 +214,7 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
         if flashcards_url:
             links.append(("Flashcard review", flashcards_url))
         reason = (
-            "Little evidence yet: the estimate leans on the cohort's average."
+            "Not practised enough yet: the estimate is where students usually start here, with a wide range."
             if d.evidence_count < 5
             else f"About {d.weight * 100:.0f}% of the exam; estimated mastery {d.mastery * 100:.0f}%."
         )
@@ -229,6 +245,7 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
         "readiness_chart": readiness_chart,
         "domain_rows": domain_rows,
         "has_evidence": has_evidence,
+        "rehearsals": rehearsals,
         "mastery_chart": mastery_chart,
         "trend_chart": trend,
         "trend_rows": trend_rows,
@@ -275,13 +292,20 @@ def instructor_dashboard(
         cells[(row["student__cohort_memberships__cohort"], row["domain"])] = HeatCell(row["mastery"], row["students"])
     heatmap = [(c, [cells.get((c.pk, d), HeatCell(None, 0)) for d in domains]) for c in cohorts]
 
-    at_risk, at_risk_count, cohort_size, items, cases = [], 0, 0, [], []
+    at_risk, at_risk_count, thin_count, cohort_size, items, cases = [], 0, 0, 0, [], []
     if selected is not None:
         members = Q(student__cohort_memberships__cohort=selected)
         cohort_size = selected.memberships.count()
-        risky = Readiness.objects.filter(members, blueprint=focus, pass_probability__lt=at_risk_threshold())
-        at_risk_count = risky.count()
-        at_risk = list(risky.select_related("student").order_by("pass_probability", "student__username")[:25])
+        # Students without enough evidence get no probability: they are counted apart, not ranked as at risk.
+        counts = Readiness.objects.filter(members, blueprint=focus).aggregate(
+            at_risk=Count("pk", filter=Q(enough_evidence=True, pass_probability__lt=at_risk_threshold())),
+            thin=Count("pk", filter=Q(enough_evidence=False)),
+        )
+        at_risk_count, thin_count = counts["at_risk"], counts["thin"]
+        risky = Readiness.objects.filter(members, blueprint=focus, enough_evidence=True,
+                                         pass_probability__lt=at_risk_threshold())
+        at_risk = [_readiness_words(r) for r in
+                   risky.select_related("student").order_by("pass_probability", "student__username")[:25]]
         weakest: dict[int, StudentDomainRollup] = {}
         for r in StudentDomainRollup.objects.filter(
             student__in=[r.student_id for r in at_risk], evidence_count__gt=0, domain__in=domains
@@ -309,6 +333,7 @@ def instructor_dashboard(
         "heatmap": heatmap,
         "at_risk": at_risk,
         "at_risk_count": at_risk_count,
+        "thin_count": thin_count,
         "at_risk_threshold": at_risk_threshold(),
         "cohort_size": cohort_size,
         "items": items[:item_limit],
@@ -347,13 +372,14 @@ def cohort_export_rows(*, cohort: Cohort, focus: Blueprint | None) -> tuple[list
     }
     header = ["username", "name", "predicted_score", "pass_probability"] + [f"{d}_mastery" for d in domains] + [
         f"{d}_evidence" for d in domains
-    ]
+    ] + ["enough_evidence"]
     rows = []
     for student_id, username, name in students:
         r = readiness.get(student_id)
         row = [username, name, f"{r.predicted_score:.3f}" if r else "", f"{r.pass_probability:.3f}" if r else ""]
         row += [f"{mastery[(student_id, d)].mastery:.3f}" if (student_id, d) in mastery else "" for d in domains]
         row += [mastery[(student_id, d)].evidence_count if (student_id, d) in mastery else 0 for d in domains]
+        row.append(("yes" if r.enough_evidence else "no") if r else "")
         rows.append(row)
     return header, rows
 
@@ -387,7 +413,42 @@ def admin_dashboard() -> dict:
     }
     queue["healthy"] = not (queue["unscored_attempts"] or queue["overdue_open_attempts"] or queue["pending_case_submissions"])
     releases = list(CodeSetRelease.objects.filter(Q(is_current=True) | ~Q(status="ready")).order_by("system", "-effective_from")[:20])
-    return {"usage": usage, "queue": queue, "releases": releases, "now": now}
+    return {"usage": usage, "queue": queue, "releases": releases, "now": now, "readiness": readiness_operations()}
+
+
+_CHANNEL_LABELS = {"exam": "Practice-exam and drill questions", "quiz": "Lesson quizzes", "case": "Chart cases",
+                   "flashcard": "Flashcard reviews"}
+
+
+def readiness_operations() -> dict | None:
+    """The newest readiness fit for the operations page: how each channel is used, the fitted rates, and the
+    validation on full-length practice exams (one query)."""
+    from .models import ReadinessFit
+
+    fit = ReadinessFit.objects.order_by("-created_at").first()
+    if fit is None:
+        return None
+    population = fit.population
+    channels = [
+        {"label": _CHANNEL_LABELS.get(name, name), "used": link[1], "slope": link[0], "note": link[2]}
+        for name, link in population.get("channels", {}).items()
+    ]
+    validation = fit.validation or {}
+    rows = validation.get("rows", [])
+    return {
+        "fit": fit,
+        "channels": channels,
+        "drift_per_day": population.get("drift_per_day"),
+        "forgetting_days": population.get("forgetting_days"),
+        "student_sd": population.get("student_sd"),
+        "domain_sd": population.get("domain_sd"),
+        "recalibrated": sorted((population.get("recalibration") or {}).keys()),
+        "outcomes": validation.get("outcomes", 0),
+        "pass_rate": validation.get("pass_rate"),
+        "note": validation.get("note", ""),
+        "table": [("All" if row["family"] == "all" else f"{row['family'].capitalize()}: {row['label']}", row)
+                  for row in rows],
+    }
 
 
 def _pending_case_submissions(before: datetime.datetime) -> int | None:
