@@ -7,8 +7,8 @@
   or finding it scored) after the batch committed, so ``task_success`` of that task covers it.
 - An exam score is created once per attempt (``post_save`` of AttemptScore).
 
-Receivers do no work inside the scoring transaction beyond one cheap check: the outbox is
-updated after commit, and only for students an LMS knows.
+Receivers do no work inside the scoring transaction beyond one cheap check (is the student
+linked to an LMS at all?): the outbox is updated after commit, and only for students an LMS knows.
 """
 
 from __future__ import annotations
@@ -25,8 +25,12 @@ logger = logging.getLogger(__name__)
 SCORE_TASK = "exercises.tasks.score_submission"
 
 
-def _after_commit(func, *args) -> None:
-    transaction.on_commit(lambda: _safely(func, *args))
+def _after_commit(func, student_id: int, *args) -> None:
+    # One indexed EXISTS now, so students no LMS knows (most of them) add no after-commit work at all.
+    from .services.passback import student_is_linked
+
+    if student_is_linked(student_id):
+        transaction.on_commit(lambda: _safely(func, student_id, *args))
 
 
 def _safely(func, *args) -> None:
