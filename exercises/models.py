@@ -360,6 +360,10 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     elapsed_seconds = models.PositiveIntegerField(default=0)
+    # The review queue's state: an instructor marks a scored submission reviewed (or back to needs review).
+    reviewed_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
