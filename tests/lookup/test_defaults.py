@@ -120,3 +120,13 @@ def test_negations_drop_their_words_up_to_the_next_with():
     assert phrasing_words("Immunization not carried out for unspecified reason") == [
         "immunization", "carried", "out", "reason"]
     assert phrasing_words("Encounter for immunization") == ["immunization"]
+
+
+def test_codes_for_diseases_classified_elsewhere_follow_the_plain_code():
+    rows = [("G62", "Other and unspecified polyneuropathies", False, ()),
+            ("G629", "Polyneuropathy, unspecified", True, ("Neuropathy NOS",)),
+            ("G63", "Polyneuropathy in diseases classified elsewhere", True, ()),
+            ("E1142", "Type 2 diabetes mellitus with diabetic polyneuropathy", True, ())]
+    found = codes(_index(rows), "polyneuropathy")
+    assert found[0] == "G62.9"
+    assert found.index("G62.9") < found.index("G63")
