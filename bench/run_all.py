@@ -2,6 +2,7 @@
 
     make bench                          # SQLite (embedded default)
     DATABASE_URL=postgres://... make bench
+    EXAM_DAY_STUDENTS=200 make bench    # the exam-day load at 200 students instead of 1,000
 
 Each benchmark is a standalone script; this runner only sequences them so one
 command reproduces every figure quoted for the platform.
