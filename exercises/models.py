@@ -30,6 +30,16 @@ class Specialty(models.TextChoices):
     INPATIENT = "inpatient", "Hospital medicine"
     OBSTETRICS = "obstetrics", "Obstetrics & gynecology"
     PEDIATRICS = "pediatrics", "Pediatrics"
+    ANESTHESIA = "anesthesia", "Anesthesia"
+    BEHAVIORAL_HEALTH = "behavioral_health", "Behavioral health"
+    DERMATOLOGY = "dermatology", "Dermatology"
+    GASTROENTEROLOGY = "gastroenterology", "Gastroenterology"
+    NEUROLOGY = "neurology", "Neurology"
+    OPHTHALMOLOGY = "ophthalmology", "Ophthalmology"
+    PATHOLOGY = "pathology", "Pathology & laboratory"
+    PULMONOLOGY = "pulmonology", "Pulmonology"
+    UROLOGY = "urology", "Urology"
+    WOUND_CARE = "wound_care", "Wound care"
 
 
 class Difficulty(models.IntegerChoices):
