@@ -7,8 +7,9 @@
   or finding it scored) after the batch committed, so ``task_success`` of that task covers it.
 - An exam score is created once per attempt (``post_save`` of AttemptScore).
 
-Receivers do no work inside the scoring transaction beyond one cheap check (is the student
-linked to an LMS at all?): the outbox is updated after commit, and only for students an LMS knows.
+Receivers run no query inside the scoring transaction: whether an LMS knows the student is read
+from the cache (filled after commit, and when an account is linked), so students no LMS knows add
+no after-commit work once known; the outbox is updated after commit, only for linked students.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ SCORE_TASK = "exercises.tasks.score_submission"
 
 
 def _after_commit(func, student_id: int, *args) -> None:
-    # One indexed EXISTS now, so students no LMS knows (most of them) add no after-commit work at all.
-    from .services.passback import student_is_linked
+    from .services.passback import student_link_known
 
-    if student_is_linked(student_id):
-        transaction.on_commit(lambda: _safely(func, student_id, *args))
+    if student_link_known(student_id) is False:
+        return  # known not to be linked to any LMS: nothing to do, now or after commit
+    transaction.on_commit(lambda: _safely(func, student_id, *args))
 
 
 def _safely(func, *args) -> None:
@@ -59,8 +60,19 @@ def _exam_score_recorded(student_id: int, blueprint_id: int) -> None:
 def case_score_saved(sender, instance, raw=False, **kwargs) -> None:
     if raw or not instance.is_current:
         return
-    submission = instance.submission
-    _after_commit(_case_score_changed, submission.student_id, submission.case_id)
+    if type(instance).submission.is_cached(instance):  # loaded by the scoring code: no query here
+        submission = instance.submission
+        _after_commit(_case_score_changed, submission.student_id, submission.case_id)
+    else:  # an override re-reads the score alone: find its student after commit
+        transaction.on_commit(lambda: _safely(_case_submission_scored, instance.submission_id))
+
+
+def _case_submission_scored(submission_id: int) -> None:
+    from exercises.models import Submission
+
+    submission = Submission.objects.filter(pk=submission_id).values("student_id", "case_id").first()
+    if submission:
+        _case_score_changed(submission["student_id"], submission["case_id"])
 
 
 @task_success.connect(dispatch_uid="lti.case_scored_in_batch")
@@ -73,14 +85,7 @@ def case_scored_in_batch(sender=None, result=None, **kwargs) -> None:
     if submission_id is None:
         return
 
-    def _reconcile() -> None:
-        from exercises.models import Submission
-
-        submission = Submission.objects.filter(pk=submission_id).values("student_id", "case_id").first()
-        if submission:
-            _case_score_changed(submission["student_id"], submission["case_id"])
-
-    _safely(_reconcile)
+    _safely(_case_submission_scored, submission_id)
 
 
 @receiver(post_save, sender="certification.AttemptScore", dispatch_uid="lti.exam_score_saved")

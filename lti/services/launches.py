@@ -155,6 +155,9 @@ def user_for_launch(*, platform: Platform, subject: str, claims: Mapping, roles:
         except IntegrityError:  # the same person's second tab made the link a moment ago
             link = UserLink.objects.select_related("user").get(issuer=platform.issuer, subject=subject)
         else:
+            from .passback import student_link_remember
+
+            student_link_remember(user.pk)  # score events for this account now look for gradebook cells
             audit_record(actor=None, action="lti.account_created", target=user,
                          after={"issuer": platform.issuer, "platform": platform.pk, "role": wanted_role})
     elif launched:

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 import requests
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -83,8 +84,26 @@ def exam_gradebook_score(*, student_id: int, blueprint_id: int) -> GradebookScor
                           source=f"certification.attemptscore:{score.pk}")
 
 
+LINKED_CACHE_SECONDS = 60 * 60
+
+
+def _linked_key(student_id: int) -> str:
+    return f"lti:linked:{student_id}"
+
+
+def student_link_known(student_id: int) -> bool | None:
+    """Whether an LMS knows this student, from the cache alone (None: not known yet). No query."""
+    return cache.get(_linked_key(student_id))
+
+
+def student_link_remember(student_id: int) -> None:
+    cache.set(_linked_key(student_id), True, LINKED_CACHE_SECONDS)
+
+
 def student_is_linked(student_id: int) -> bool:
-    return UserLink.objects.filter(user_id=student_id).exists()
+    linked = UserLink.objects.filter(user_id=student_id).exists()
+    cache.set(_linked_key(student_id), linked, LINKED_CACHE_SECONDS)
+    return linked
 
 
 def passbacks_record(*, score: GradebookScore | None) -> list[int]:
@@ -129,14 +148,20 @@ def passback_upsert(*, line_item: LineItem, user_link: UserLink, score: Gradeboo
     return passback_id
 
 
+def _same_queue() -> dict:
+    """Inside a task, a follow-up goes to the queue that task came from (a dedicated queue stays dedicated)."""
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    queue = ((getattr(request, "delivery_info", None) or {}).get("routing_key")) if request else None
+    return {"queue": queue} if queue else {}
+
+
 def queue_send(passback_id: int, countdown: int | None = None) -> None:
     from ..tasks import send_grade
 
     try:
-        if countdown:
-            send_grade.apply_async((passback_id,), countdown=countdown)
-        else:
-            send_grade.delay(passback_id)
+        send_grade.apply_async((passback_id,), countdown=countdown, **_same_queue())
     except Exception:  # noqa: BLE001 - a broker outage: the row stays pending and the sweeper sends it
         logger.warning("Could not queue grade passback %s; the periodic sweep will send it", passback_id, exc_info=True)
 

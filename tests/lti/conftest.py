@@ -15,16 +15,6 @@ from lti.models import Deployment, Platform
 from tests.lti.platform import INSTRUCTOR, LEARNER, PlatformUser, TestPlatform
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Access tokens are cached per platform: each test's LMS starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def lms():
     platform = TestPlatform().start()
@@ -66,7 +56,10 @@ class LaunchFlow:
         self.client = client or Client()
 
     def login(self, params: dict):
-        return self.client.post("/lti/login/", params)
+        response = self.client.post("/lti/login/", params)
+        if response.status_code == 302:
+            self.authorize_url = response["Location"]
+        return response
 
     def start(self, **kwargs) -> tuple[str, str]:
         """Login initiation: returns (state, nonce) the tool put in its redirect to the LMS."""

@@ -69,9 +69,10 @@ class TestPlatform:
     __test__ = False
 
     def __init__(self, *, tool_launch_url: str = "http://testserver/lti/launch/",
-                 tool_login_url: str = "http://testserver/lti/login/", client_id: str = "codewise-client",
+                 tool_login_url: str = "http://testserver/lti/login/", client_id: str | None = None,
                  deployment_id: str = "deployment-1") -> None:
-        self.client_id = client_id
+        # A client id of its own: cached access tokens of an earlier test's LMS never match this one.
+        self.client_id = client_id or f"codewise-{secrets.token_hex(4)}"
         self.deployment_id = deployment_id
         self.tool_launch_url = tool_launch_url
         self.tool_login_url = tool_login_url
@@ -205,6 +206,43 @@ class TestPlatform:
                                        **extra}
         return {"iss": self.issuer, "login_hint": user.sub, "target_link_uri": target_link_uri or self.tool_launch_url,
                 "lti_message_hint": hint, "client_id": self.client_id, "lti_deployment_id": self.deployment_id}
+
+    # --- LTI Dynamic Registration ------------------------------------------------------------
+
+    registration_token = "platform-registration-token"
+    registered_tool: dict | None = None
+
+    def openid_configuration(self) -> dict:
+        return {
+            "issuer": self.issuer, "authorization_endpoint": self.url + "/auth", "token_endpoint": self.url + "/token",
+            "jwks_uri": self.url + "/jwks", "registration_endpoint": self.url + "/register",
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"], "scopes_supported": ["openid"],
+            "response_types_supported": ["id_token"], "id_token_signing_alg_values_supported": ["RS256"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "riverside-lms", "version": "1.0",
+                "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}]},
+        }
+
+    def _register_tool(self, headers, body: dict) -> tuple[int, dict]:
+        if headers.get("Authorization") != f"Bearer {self.registration_token}":
+            return 401, {"error": "invalid registration token"}
+        tool = body.get("https://purl.imsglobal.org/spec/lti-tool-configuration") or {}
+        if body.get("token_endpoint_auth_method") != "private_key_jwt" or not body.get("jwks_uri") \
+                or not body.get("initiate_login_uri") or not body.get("redirect_uris") or not tool.get("target_link_uri"):
+            return 400, {"error": "invalid_client_metadata"}
+        self.client_id = "dyn-" + secrets.token_hex(4)
+        self.tool_launch_url = body["redirect_uris"][0]
+        self.tool_login_url = body["initiate_login_uri"]
+        self.registered_tool = body
+        return 200, {**body, "client_id": self.client_id,
+                     "https://purl.imsglobal.org/spec/lti-tool-configuration": {**tool, "deployment_id": self.deployment_id}}
+
+    def frame_page(self, query: dict) -> str:
+        """The LMS's course page with the tool in an iframe (the browser test opens it)."""
+        src = query.get("src", [""])[0]
+        return (f'<!doctype html><html><head><title>Riverside LMS</title></head><body>'
+                f'<h1>MED 101 in the LMS</h1><iframe id="tool" title="Codewise" width="1100" height="800" '
+                f'src="{html.escape(src)}"></iframe></body></html>')
 
     # --- Request handling (called from the server thread) --------------------------------------
 
@@ -349,6 +387,8 @@ class _Handler(BaseHTTPRequestHandler):
         p.requests_log.append(("GET", url.path))
         if url.path == "/jwks":
             return self._send(200, {"keys": [p.jwk]})
+        if url.path == "/.well-known/openid-configuration":
+            return self._send(200, p.openid_configuration())
         if url.path == "/auth":
             status, page = p._authorize(query)
             return self._send(status, page, "text/html")
@@ -380,6 +420,9 @@ class _Handler(BaseHTTPRequestHandler):
         p.requests_log.append(("POST", url.path))
         if url.path == "/token":
             status, body = p._token(parse_qs(raw.decode()))
+            return self._send(status, body)
+        if url.path == "/register":
+            status, body = p._register_tool(self.headers, json.loads(raw or b"{}"))
             return self._send(status, body)
         course = self._course(parts)
         if course is None:
