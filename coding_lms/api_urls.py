@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("exercises.api_urls")),
     path("", include("courses.api_urls")),
     path("", include("certification.api_urls")),
+    path("", include("lti.api_urls")),
 ]

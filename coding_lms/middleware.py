@@ -17,11 +17,22 @@ PUBLIC_PATH_PREFIXES = (
     "/lti/jwks/",
     "/lti/login/",
     "/lti/launch/",
+    "/lti/register/",  # LTI Dynamic Registration: only with a one-time link an administrator made
+    # OAuth 2 token endpoint: the client authenticates with its id and secret.
+    "/o/token/",
+    "/o/revoke_token/",
 )
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+# Swagger UI and Redoc (self-hosted): still no inline or foreign script; they style with inline
+# styles and Redoc parses in a blob worker.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )
 
@@ -34,6 +45,8 @@ class LoginRequiredEverywhereMiddleware:
 
     def __call__(self, request):
         if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PATH_PREFIXES):
+            if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
+                return self.get_response(request)  # an API token: the API authenticates it, and answers 401 if bad
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
@@ -48,7 +61,9 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
+        if request.path.startswith("/api/docs/"):
+            response.headers.setdefault("Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY)
+        elif not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         else:
             # Django's admin uses a few inline scripts; keep it locked to our own origin.

@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from courses import views as courses_views
+from lti.views.docs import RedocDocsView, SwaggerDocsView
+from oauth2_provider import views as oauth2_views
 
 from . import views
 
@@ -20,6 +22,10 @@ urlpatterns = [
     path("lti/", include("lti.urls")),
     path("api/v1/", include("coding_lms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerDocsView.as_view(), name="api-docs"),
+    path("api/docs/redoc/", RedocDocsView.as_view(), name="api-docs-redoc"),
+    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke-token"),
 ]
 
 handler400 = "coding_lms.errors.bad_request"

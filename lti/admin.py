@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import ContextLink, Deployment, GradePassback, LineItem, PassbackAttempt, Platform, ResourceLink, ToolKey, UserLink
 
@@ -9,8 +10,12 @@ class DeploymentInline(admin.TabularInline):
     fields = ["deployment_id", "name", "is_active"]
 
 
+URLS_ARE_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
+    formfield_overrides = URLS_ARE_HTTPS
     list_display = ["name", "issuer", "client_id", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "issuer", "client_id"]
@@ -21,6 +26,16 @@ class PlatformAdmin(admin.ModelAdmin):
             "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "auth_audience"]}),
         ("Embedding and roles", {"fields": ["frame_origins", "trust_administrator_role"]}),
     ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        from django.urls import reverse
+
+        absolute = request.build_absolute_uri
+        extra_context = {**(extra_context or {}), "lti_urls": {
+            "login": absolute(reverse("lti:login")), "launch": absolute(reverse("lti:launch")),
+            "jwks": absolute(reverse("lti:jwks")), "registration_links": reverse("lti:registration_links"),
+        }}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(ToolKey)
@@ -48,6 +63,7 @@ class UserLinkAdmin(admin.ModelAdmin):
 
 @admin.register(ContextLink)
 class ContextLinkAdmin(admin.ModelAdmin):
+    formfield_overrides = URLS_ARE_HTTPS
     list_display = ["title", "context_id", "deployment", "cohort", "roster_synced_at"]
     search_fields = ["title", "context_id"]
     raw_id_fields = ["cohort"]
@@ -61,6 +77,7 @@ class ResourceLinkAdmin(admin.ModelAdmin):
 
 @admin.register(LineItem)
 class LineItemAdmin(admin.ModelAdmin):
+    formfield_overrides = URLS_ARE_HTTPS
     list_display = ["label", "target_kind", "target_ref", "context", "url"]
     list_filter = ["target_kind"]
 

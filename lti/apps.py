@@ -6,4 +6,4 @@ class LtiConfig(AppConfig):
     verbose_name = "LMS integration (LTI 1.3)"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (grade passback follows recorded scores)
+        from . import receivers, schema  # noqa: F401  (grade passback follows recorded scores; API token scheme)

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     "django_htmx",
     "axes",
     "accounts",
@@ -206,6 +208,8 @@ CODESET_DROP_DIR = Path(env_str("CODESET_DROP_DIR", str(VAR_DIR / "codeset-drop"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # Bearer tokens, only on endpoints that declare the scopes they need (lti.api_auth).
+        "lti.api_auth.ScopedOAuth2Authentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -224,6 +228,26 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Coding LMS API",
     "VERSION": "1.0.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # /api/docs/ serves Swagger UI and Redoc from our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# API tokens for integrators (django-oauth-toolkit): client credentials and personal tokens, stored hashed.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "results:read": "Read cohorts, and the case and exam results of their students",
+        "cohorts:manage": "Create cohorts and manage their members",
+    },
+    "DEFAULT_SCOPES": ["results:read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 60 * 60),
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # Every OAuth 2.0 Security BCP (RFC 9700) behaviour on: hashed tokens, no implicit or password grant, ...
+    **{f"COMPLIANT_BCP_RFC9700_{name}": True for name in (
+        "ACCESS_TOKEN_TRANSPORT", "AUTHZ_RESPONSE_ISS", "IMPLICIT_GRANT", "PASSWORD_GRANT", "PKCE_METHOD",
+        "PKCE_REQUIRED", "REDIRECT_URI_MATCHING", "REDIRECT_URI_SCHEME", "REFRESH_TOKEN", "TOKEN_STORAGE")},
 }
 
 # --- Celery -----------------------------------------------------------------

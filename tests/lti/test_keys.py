@@ -35,3 +35,8 @@ def test_no_private_key_reaches_the_admin(admin_client_):
     page = admin_client_.get(f"/admin/lti/toolkey/{key.pk}/change/").content.decode()
     assert key.kid in page
     assert "PRIVATE KEY" not in page
+
+
+def test_the_platform_form_shows_the_values_to_paste_into_the_lms(admin_client_):
+    page = admin_client_.get("/admin/lti/platform/add/").content.decode()
+    assert "http://testserver/lti/login/" in page and "http://testserver/lti/jwks/" in page
