@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pylti1p3.exception import LtiException
@@ -19,7 +20,7 @@ from accounts.throttling import client_ip
 from ..embedding import SESSION_KEY, cookies_can_be_secure
 from ..keys import tool_jwks
 from ..protocol import STATE_COOKIE_PREFIX, CodewiseMessageLaunch, LaunchRejected, safe_error
-from ..services.launches import LOGIN_STATE_SECONDS, launch_accept, login_start
+from ..services.launches import LOGIN_STATE_SECONDS, launch_accept, login_start, platform_for_login
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +36,15 @@ def jwks(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def login_initiation(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
+    if _needs_cookie_check(request, params):
+        platform = platform_for_login(issuer=params.get("iss", ""), client_id=params.get("client_id"))
+        if platform is not None:
+            return _cookie_check(request, params, platform)
     try:
         start = login_start(params=params, tool_base_url=request.build_absolute_uri("/"))
     except LaunchRejected as exc:
+        # The LMS shows the refusal in its frame, when the LMS is one we know.
+        request.lti_platform = platform_for_login(issuer=params.get("iss", ""), client_id=params.get("client_id"))
         return _rejected(request, str(exc), stage="login")
     response = redirect(start.redirect_url)
     secure = cookies_can_be_secure(request)
@@ -58,6 +65,8 @@ def launch(request: HttpRequest) -> HttpResponse:
         claims = message_launch.get_launch_data()
         outcome = launch_accept(platform=message_launch.platform, claims=claims)
     except (LaunchRejected, LtiException) as exc:
+        registration = getattr(message_launch, "_registration", None)
+        request.lti_platform = getattr(registration, "platform", None)
         return _rejected(request, safe_error(exc), stage="launch")
     request.lti_platform = outcome.platform
     login(request, outcome.user, backend="django.contrib.auth.backends.ModelBackend")
@@ -83,6 +92,31 @@ def launch(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGIN_REDIRECT_URL)
 
 
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id")
+CHECKED = "lti_storage_checked"
+NEW_WINDOW = "lti1p3_new_window"
+
+
+def _needs_cookie_check(request: HttpRequest, params) -> bool:
+    """A login inside the LMS's iframe first checks that the browser keeps our cookies there."""
+    if params.get(CHECKED) or params.get(NEW_WINDOW):
+        return False
+    return request.headers.get("Sec-Fetch-Dest") == "iframe"
+
+
+def _cookie_check(request: HttpRequest, params, platform) -> HttpResponse:
+    """A page that tries a cookie: if the browser keeps it, the login goes on in the frame; if it
+    blocks third-party cookies, the page offers to open Codewise in a new window instead."""
+    kept = {key: params[key] for key in LOGIN_PARAMS if params.get(key)}
+    base = reverse("lti:login") + "?"
+    request.lti_platform = platform
+    return render(request, "lti/login_check.html", {
+        "continue_url": base + urlencode({**kept, CHECKED: "1"}),
+        "new_window_url": base + urlencode({**kept, NEW_WINDOW: "1"}),
+        "platform": platform,
+    })
+
+
 def _rejected(request: HttpRequest, reason: str, *, stage: str) -> HttpResponse:
     audit_record(actor=None, action=f"lti.{stage}_rejected", target_type="lti.platform",
                  target_id=(request.POST.get("iss") or request.GET.get("iss") or "")[:64],
@@ -90,6 +124,3 @@ def _rejected(request: HttpRequest, reason: str, *, stage: str) -> HttpResponse:
     logger.info("LTI %s rejected: %s", stage, reason)
     return render(request, "lti/launch_error.html", {"reason": reason, "stage": stage}, status=400)
 
-
-def placement_url(pk: int) -> str:
-    return reverse("lti:placement", kwargs={"pk": pk})
