@@ -39,7 +39,7 @@ CLAIM_SECONDS = 120
 
 
 def retry_delay(attempts: int) -> int:
-    """30 s, 1 min, 2 min ... capped at an hour: ten tries span about eight hours."""
+    """30 s, 1 min, 2 min ... capped at an hour: ten tries span about three hours."""
     return min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1))
 
 
