@@ -257,7 +257,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 # release page can show its progress (the embedded mode).
 CODESET_IMPORT_IN_THREAD = env_bool("CODESET_IMPORT_IN_THREAD", default=CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The embedded mode never publishes (tasks run eagerly); the in-memory URL names a host so kombu has nothing to warn about.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
