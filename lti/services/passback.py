@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import requests
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from pylti1p3.assignments_grades import AssignmentsGradesService
@@ -88,7 +88,8 @@ LINKED_CACHE_SECONDS = 60 * 60
 
 
 def _linked_key(student_id: int) -> str:
-    return f"lti:linked:{student_id}"
+    # The database's name keeps ids of different databases sharing one cache apart (test workers do).
+    return f"lti:linked:{connection.settings_dict['NAME']}:{student_id}"
 
 
 def student_link_known(student_id: int) -> bool | None:
