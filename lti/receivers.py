@@ -93,3 +93,15 @@ def exam_score_saved(sender, instance, created=False, raw=False, **kwargs) -> No
     if raw or not created:
         return
     _after_commit(_exam_score_recorded, instance.student_id, instance.blueprint_id)
+
+
+@receiver(post_save, sender="oauth2_provider.Application", dispatch_uid="lti.api_application_saved")
+def api_application_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """An integrator's OAuth 2 application (made in the admin) is audited like the rest."""
+    if raw:
+        return
+    from accounts.services import audit_record
+
+    audit_record(actor=None, action="api.application_created" if created else "api.application_changed",
+                 target=instance, after={"name": instance.name, "owner": instance.user_id,
+                                         "grant": instance.authorization_grant_type})

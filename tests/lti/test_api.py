@@ -163,3 +163,10 @@ def test_every_endpoint_in_the_schema_answers_everyone_without_a_server_error(
             assert response.status_code < 500, (method, url, response.status_code, response.content[:300])
             assert response.status_code == 204 or response["Content-Type"].startswith(
                 ("application/json", "application/vnd.oai.openapi")), (method, url)
+
+
+def test_integrator_applications_are_audited(instructor):
+    Application.objects.create(name="SIS", user=instructor, client_type=Application.CLIENT_CONFIDENTIAL,
+                               authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS)
+    event = AuditEvent.objects.get(action="api.application_created")
+    assert event.after == {"name": "SIS", "owner": instructor.pk, "grant": "client-credentials"}
