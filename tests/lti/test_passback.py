@@ -148,7 +148,7 @@ def test_scores_of_students_no_lms_knows_send_nothing(lms, registration, course,
 
 def test_an_exam_score_reaches_the_gradebook(lms, registration, course, learner, launch_flow, short_blueprint,
                                              django_capture_on_commit_callbacks):
-    from certification.models import AttemptItem
+    from certification.models import AttemptItem, QuestionKind
     from certification.services.attempts import attempt_close, attempt_start
     from certification.services.scoring import attempt_score
 
@@ -159,7 +159,9 @@ def test_an_exam_score_reaches_the_gradebook(lms, registration, course, learner,
     user = UserLink.objects.get(subject=learner.sub).user
 
     attempt = attempt_start(student=user, blueprint=short_blueprint)
-    first = AttemptItem.objects.filter(attempt=attempt).order_by("position").first()
+    # The exam's order is drawn per attempt: answer its first single-answer question (not a code entry).
+    items = AttemptItem.objects.filter(attempt=attempt).select_related("question").order_by("position")
+    first = next(i for i in items if i.question.kind == QuestionKind.SINGLE)
     correct = next(c.pk for c in first.question.choices.all() if c.is_correct)
     AttemptItem.objects.filter(pk=first.pk).update(response={"choice": correct})
     with django_capture_on_commit_callbacks(execute=True):
