@@ -49,40 +49,36 @@ def case_review(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-@require_POST
-def case_review_send(request: HttpRequest, slug: str) -> HttpResponse:
-    case = case_for_author_or_404(user=request.user, slug=slug)
+def _review_step(request: HttpRequest, *, case, step, success: str, back_to: str) -> HttpResponse:
+    """Run one review step with the posted note; show its refusal or its success, then go back."""
     try:
-        case_review_request(actor=request.user, case=case, note=request.POST.get("note", ""))
+        step(actor=request.user, case=case, note=request.POST.get("note", ""))
     except ValidationError as exc:
         _show_errors(request, exc)
     else:
-        messages.success(request, "Sent for review: a second instructor checks the key and verifies it.")
-    return redirect("exercises:case_edit", slug=case.slug)
+        messages.success(request, success)
+    return redirect(back_to, slug=case.slug)
+
+
+@require_POST
+def case_review_send(request: HttpRequest, slug: str) -> HttpResponse:
+    case = case_for_author_or_404(user=request.user, slug=slug)
+    return _review_step(request, case=case, step=case_review_request, back_to="exercises:case_edit",
+                        success="Sent for review: a second instructor checks the key and verifies it.")
 
 
 @require_POST
 def case_review_verify(request: HttpRequest, slug: str) -> HttpResponse:
     case = case_for_reviewer_or_404(user=request.user, slug=slug)
-    try:
-        case_verify(actor=request.user, case=case, note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        _show_errors(request, exc)
-    else:
-        messages.success(request, f"“{case.title}” is verified: once published, every student sees it.")
-    return redirect("exercises:case_review", slug=case.slug)
+    return _review_step(request, case=case, step=case_verify, back_to="exercises:case_review",
+                        success=f"“{case.title}” is verified: once published, every student sees it.")
 
 
 @require_POST
 def case_review_send_back(request: HttpRequest, slug: str) -> HttpResponse:
     case = case_for_reviewer_or_404(user=request.user, slug=slug)
-    try:
-        case_review_return(actor=request.user, case=case, note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        _show_errors(request, exc)
-    else:
-        messages.success(request, "Sent back to the author as a draft with your note.")
-    return redirect("exercises:case_review", slug=case.slug)
+    return _review_step(request, case=case, step=case_review_return, back_to="exercises:case_review",
+                        success="Sent back to the author as a draft with your note.")
 
 
 @require_POST
