@@ -100,6 +100,24 @@ def _recommended_cases(domains: list[str], student) -> dict[str, list[tuple[str,
     return result
 
 
+def _flashcard_links(domains: list[str]) -> dict[str, tuple[str, str]]:
+    """The review link for each domain's flashcards: the domain's deck (the largest if several), else none."""
+    try:
+        Deck = apps.get_model("courses", "Deck")
+        rows = list(
+            Deck.objects.filter(domain__in=domains).annotate(size=Count("cards"))
+            .filter(size__gt=0).order_by("-size", "title").values_list("domain", "slug", "title")
+        )
+    except (LookupError, FieldError):
+        return {}
+    links: dict[str, tuple[str, str]] = {}
+    for domain, slug, title in rows:
+        url = _url("courses:deck_review", slug)
+        if url and domain not in links:
+            links[domain] = (f"Flashcards: {title}", url)
+    return links
+
+
 def _readiness_words(r: Readiness) -> Readiness:
     """Attach what the pages say: the probability in words, or what to practise when evidence is thin."""
     r.phrase = readiness_phrase(r.pass_probability)
@@ -204,15 +222,15 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
     candidates.sort(key=lambda d: -(d.weight * (1 - d.mastery)))
     weakest = candidates[:3]
     cases = _recommended_cases([d.domain for d in weakest], student)
+    decks = _flashcard_links([d.domain for d in weakest])
     lessons_url = _url("courses:catalog")
-    flashcards_url = _url("courses:review")
     recommendations = []
     for d in weakest:
         links = list(cases.get(d.domain, []))
         if lessons_url:
             links.append(("Lessons", f"{lessons_url}?domain={d.domain}"))
-        if flashcards_url:
-            links.append(("Flashcard review", flashcards_url))
+        if d.domain in decks:
+            links.append(decks[d.domain])
         reason = (
             "Not practised enough yet: the estimate is where students usually start here, with a wide range."
             if d.evidence_count < 5

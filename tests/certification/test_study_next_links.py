@@ -54,3 +54,18 @@ def test_study_next_links_filter_to_the_domain_and_prefer_cases_not_tried(studen
     assert {c.title for c in cases.context["cases"]} == {"Tried ICD case", "Fresh ICD case"}
     catalog = student_client.get(lessons.group(1)).content.decode()
     assert "Lessons for ICD-10-CM diagnosis coding" in catalog
+
+
+def test_study_next_links_to_the_flashcards_of_the_domain_it_names(student_client, weak_in_icd):
+    from courses.models import Deck, Flashcard
+
+    icd_deck = Deck.objects.create(slug="icd-terms", title="ICD-10-CM conventions", kind="codes", domain="icd10cm")
+    Flashcard.objects.create(deck=icd_deck, front="NEC", back="Not elsewhere classifiable")
+    em_deck = Deck.objects.create(slug="em-terms", title="E/M levels", kind="codes", domain="em")
+    Flashcard.objects.create(deck=em_deck, front="MDM", back="Medical decision making")
+    Deck.objects.create(slug="empty-icd", title="Empty ICD deck", kind="codes", domain="icd10cm")
+
+    section = _study_next(student_client.get(reverse("certification:my_dashboard")).content.decode())
+    assert f'href="{reverse("courses:deck_review", args=["icd-terms"])}"' in section
+    assert "Flashcards: ICD-10-CM conventions" in section
+    assert "empty-icd" not in section
