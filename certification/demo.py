@@ -58,7 +58,7 @@ def _history(student: User, base: float, growth: float, seed: int) -> None:
     """Quiz, flashcard and case evidence over the past weeks, improving with time."""
     rng = random.Random(seed)
     now = clock.now()
-    domains = list(CPC_WEIGHTS) + ["reimbursement", "inpatient-coding"]
+    domains = list(CPC_WEIGHTS) + ["reimbursement", "inpatient-coding", "icd10pcs"]
     offsets = {d: rng.gauss(0, 0.6) for d in domains}
     rows = []
     n = 0

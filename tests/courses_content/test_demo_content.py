@@ -22,7 +22,7 @@ DOMAINS = {
     "medical-terminology", "anatomy", "icd10cm", "coding-guidelines", "hcpcs", "em", "anesthesia",
     "surgery-integumentary", "surgery-musculoskeletal", "surgery-cardiopulmonary", "surgery-digestive",
     "surgery-genitourinary", "surgery-nervous-sensory", "radiology", "pathology-lab", "medicine",
-    "compliance", "reimbursement", "inpatient-coding",
+    "compliance", "reimbursement", "inpatient-coding", "icd10pcs",
 }
 DECK_KINDS = {"word_parts", "abbreviations", "anatomy", "codes"}
 QUESTION_KINDS = {"single", "multiple", "code", "term_build"}
