@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .access import case_for_student_or_404, submission_for_viewer_or_404
+from .case_library import STATUS_CHOICES, CaseFilters, cases_filtered, student_status
 from .grading.query_rubric import FORMATS as QUERY_FORMATS
-from .models import ProviderQuery, SubmissionStatus
-from .selectors import case_list_for_user, current_score
+from .models import Difficulty, ProviderQuery, Setting, Specialty, SubmissionStatus
+from .selectors import current_score
 from .services import provider_reply_for, query_for_draft, query_send, submission_submit
 
 
@@ -25,11 +26,30 @@ class CaseSummarySerializer(serializers.Serializer):
     setting = serializers.CharField()
     specialty = serializers.CharField()
     difficulty = serializers.IntegerField()
+    module = serializers.CharField(source="module_slug", help_text="Slug of the course module the case practises.")
+    exam_domain = serializers.CharField()
     verified = serializers.BooleanField(source="is_verified", help_text="A second instructor verified the answer key.")
 
 
+class CaseListItemSerializer(CaseSummarySerializer):
+    status = serializers.SerializerMethodField(help_text="Your own progress on the case: new, in_progress or scored.")
+
+    def get_status(self, case) -> str:
+        return student_status(case)
+
+
 class CaseListResponseSerializer(serializers.Serializer):
-    results = CaseSummarySerializer(many=True)
+    results = CaseListItemSerializer(many=True)
+
+
+CASE_LIST_FILTERS = [
+    OpenApiParameter("module", str, description="Course module slug."),
+    OpenApiParameter("setting", str, enum=Setting.values),
+    OpenApiParameter("specialty", str, enum=Specialty.values),
+    OpenApiParameter("difficulty", int, enum=Difficulty.values),
+    OpenApiParameter("domain", str, description="Exam domain slug."),
+    OpenApiParameter("status", str, enum=[value for value, _ in STATUS_CHOICES]),
+]
 
 
 class CaseDocumentSerializer(serializers.Serializer):
@@ -126,10 +146,17 @@ class SubmissionDetailSerializer(serializers.Serializer):
 
 
 class CaseListApi(APIView):
-    @extend_schema(operation_id="exercises_case_list", responses=CaseListResponseSerializer)
+    @extend_schema(operation_id="exercises_case_list", parameters=CASE_LIST_FILTERS, responses=CaseListResponseSerializer)
     def get(self, request):
-        cases = case_list_for_user(user=request.user)
-        return Response({"results": CaseSummarySerializer(cases, many=True).data})
+        filters = CaseFilters.from_query(request.query_params)
+        refused = [
+            param.name for param in CASE_LIST_FILTERS
+            if request.query_params.get(param.name, "").strip() and param.name not in filters.active
+        ]
+        if refused:
+            raise ValidationError({name: "Unknown value for this filter." for name in refused})
+        cases = cases_filtered(user=request.user, filters=filters).order_by("difficulty", "title")
+        return Response({"results": CaseListItemSerializer(cases, many=True).data})
 
 
 class CaseDetailApi(APIView):

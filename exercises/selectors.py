@@ -10,15 +10,6 @@ from courses.selectors import cohorts_for_instructor, students_visible_to
 from .models import Case, InstructorComment, Submission, SubmissionScore, SubmissionStatus
 
 
-def case_list_for_user(*, user, specialty: str = "", setting: str = "") -> QuerySet[Case]:
-    cases = Case.objects.all() if user.can_author else Case.objects.visible_to_student(user)
-    if specialty:
-        cases = cases.filter(specialty=specialty)
-    if setting:
-        cases = cases.filter(setting=setting)
-    return cases
-
-
 def latest_attempts_by_case(*, student, cases) -> dict[int, Submission]:
     """The newest submitted attempt of each case (with its current score) for the case list."""
     attempts: dict[int, Submission] = {}

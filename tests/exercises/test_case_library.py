@@ -60,6 +60,25 @@ def test_each_filter_narrows_the_list(student_client, worked, query, expected):
     assert _titles(response) == expected
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("module=orthopedic-coding", {"knee": "scored", "hip": "new"}),
+    ("specialty=cardiology&status=new", {"afib": "new"}),
+    ("domain=medicine", {"echo": "in_progress"}),
+    ("difficulty=3&setting=inpatient", {"hip": "new"}),
+])
+def test_the_case_list_api_takes_the_same_filters_and_reports_the_students_status(student_client, worked, query,
+                                                                                     expected):
+    response = student_client.get("/api/v1/cases/?" + query)
+    assert response.status_code == 200
+    assert {row["slug"]: row["status"] for row in response.json()["results"]} == expected
+
+
+def test_the_case_list_api_refuses_an_unknown_filter_value_by_name(student_client, worked):
+    response = student_client.get("/api/v1/cases/?difficulty=banana&setting=moon&specialty=cardiology")
+    assert response.status_code == 400
+    assert set(response.json()) == {"difficulty", "setting"}
+
+
 def test_a_student_sees_which_cases_they_have_not_tried(student_client, worked):
     page = student_client.get(reverse("exercises:case_list")).content.decode()
     assert "2 not tried yet" in page

@@ -73,8 +73,8 @@ def test_api_lists_cases_and_details_without_key(student_client, case):
     listing = student_client.get("/api/v1/cases/").json()
     assert [c["slug"] for c in listing["results"]] == [case.slug]
     detail = student_client.get(f"/api/v1/cases/{case.slug}/").json()
-    assert set(detail) == {"slug", "title", "summary", "setting", "specialty", "difficulty", "verified", "patient_age",
-                           "patient_sex", "icd10cm_release", "documents"}
+    assert set(detail) == {"slug", "title", "summary", "setting", "specialty", "difficulty", "module", "exam_domain",
+                           "verified", "patient_age", "patient_sex", "icd10cm_release", "documents"}
     assert "is_query_case" not in listing["results"][0]  # part of the key: hidden until the student submits
 
 
