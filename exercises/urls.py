@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import drg_audit
 
 app_name = "exercises"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("review/export.csv", views.review_export, name="review_export"),
     path("review/regrade/", views.review_regrade, name="review_regrade"),
+    path("review/cohorts/<int:cohort_id>/drg-audit/", drg_audit.cohort_drg_audit_view, name="drg_audit"),
+    path("review/cohorts/<int:cohort_id>/drg-audit.csv", drg_audit.cohort_drg_audit_csv, name="drg_audit_csv"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/result/", views.submission_result, name="submission_result"),
     path("submissions/<int:pk>/comments/", views.comment_add, name="comment_add"),
