@@ -23,7 +23,7 @@ from django.db.models import Max
 from codesets.models import Code, CodeSetRelease
 from lookup.models import IndexSource, IndexTerm
 from lookup.search import CodeEntry, Hit, SearchIndex, build_index, load_synonyms, search
-from lookup.search.index import IndexTermEntry
+from lookup.search.index_terms import index_term_entries
 from lookup.selectors import release_for_lookup
 
 from .search_snapshots import build_lock, snapshot_load, snapshot_path, snapshot_write, snapshots_enabled
@@ -53,8 +53,9 @@ _synonyms = None
 def _release_stamp(release: CodeSetRelease) -> tuple:
     """What changes when a release's codes or its Index terms change (two indexed queries, ~1 ms)."""
     last_code = Code.objects.filter(release_id=release.pk).aggregate(last=Max("id"))["last"]
-    source = IndexSource.objects.filter(release_id=release.pk).values_list("sha256", "imported_at").first()
-    return (release.pk, release.status, release.billable_count, release.header_count, last_code, source)
+    sources = tuple(IndexSource.objects.filter(release_id=release.pk).order_by("table").values_list(
+        "table", "sha256", "imported_at"))
+    return (release.pk, release.status, release.billable_count, release.header_count, last_code, sources)
 
 
 def _entries(release: CodeSetRelease):
@@ -77,21 +78,10 @@ def _entries(release: CodeSetRelease):
 
 
 def _index_terms(release: CodeSetRelease):
-    main_titles: dict[int, str] = {}
-    rows = IndexTerm.objects.filter(release_id=release.pk).order_by("sort_order").values_list(
-        "sort_order", "level", "title", "nemod", "path", "code"
+    rows = IndexTerm.objects.filter(release_id=release.pk).order_by("table", "sort_order").values_list(
+        "table", "level", "title", "nemod", "path", "code", "cells"
     )
-    for sort_order, level, title, nemod, path, code in rows.iterator(chunk_size=5000):
-        if level == 0:
-            main_titles[sort_order] = f"{title} {nemod}".strip()
-            current_main = main_titles[sort_order]
-        if not code:
-            continue
-        if level == 0:
-            yield IndexTermEntry(code=code, main_term=current_main)
-        else:
-            subterms = " ".join(path.split(" > ")[1:])
-            yield IndexTermEntry(code=code, main_term=current_main, path=f"{subterms} {nemod}".strip())
+    yield from index_term_entries(rows.iterator(chunk_size=5000))
 
 
 def _build(release: CodeSetRelease) -> SearchIndex:

@@ -67,7 +67,7 @@ def test_parser_refuses_unsafe_or_wrong_files(payload, message):
 def test_import_command_stores_terms_and_is_idempotent(release):
     out = io.StringIO()
     call_command("import_icd10cm_index", str(SAMPLE), "--release", str(release.pk), stdout=out)
-    assert "imported 14 Index terms" in out.getvalue()
+    assert "imported 14 terms of the Index to Diseases and Injuries" in out.getvalue()
     assert IndexTerm.objects.filter(release=release).count() == 14
     neck = IndexTerm.objects.get(release=release, path="Fracture, traumatic > femur, femoral > neck")
     assert (neck.code, neck.code_key, neck.level) == ("S72.00-", "S7200", 2)
