@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pcs_views, views
+from . import drg_weights_views, pcs_views, views
 
 app_name = "codesets"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("releases/<int:release_id>/activate/", views.release_activate_view, name="release_activate"),
     path("releases/<int:release_id>/changes/", views.release_changes, name="release_changes"),
     path("releases/<int:release_id>/whats-new/", views.release_whats_new, name="release_whats_new"),
+    path("drg-weights/", drg_weights_views.drg_weights, name="drg_weights"),
     path("review/", views.flag_queue, name="flag_queue"),
     path("review/<int:flag_id>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("pcs/", pcs_views.pcs_browse, name="pcs_browse"),
