@@ -68,3 +68,8 @@ class IndexTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.code}".strip()
+
+    @property
+    def column_codes(self) -> list[str]:
+        """A table row's six column codes ("" for a dash), whatever was stored."""
+        return ([str(code) for code in self.cells or []] + [""] * 6)[:6]

@@ -1,0 +1,93 @@
+"""Pages of the Alphabetic Index browser: the Index, the External Cause Index, the Neoplasm Table and the
+Table of Drugs and Chemicals of a release, each code one click from its Tabular entry."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from codesets.models import CodeSystem
+
+from .alphaindex import TABLE_KINDS
+from .index_selectors import (
+    index_find_main_terms,
+    index_letter_rows,
+    index_letter_terms,
+    index_letters,
+    index_main_term_of,
+    index_reference_target,
+    index_subtree,
+    index_table_key,
+    index_tables,
+)
+from .models import IndexTerm
+from .selectors import lookup_releases, release_for_lookup_or_404
+
+MAX_FIND_CHARS = 100
+
+
+def _context(request: HttpRequest, table: str):
+    release = release_for_lookup_or_404(system=CodeSystem.ICD10CM, release_id=request.GET.get("release"))
+    tables = index_tables(release=release)
+    current = next(t for t in tables if t.key == table)
+    return release, {
+        "release": release,
+        "releases": list(lookup_releases(system=CodeSystem.ICD10CM)),
+        "system": CodeSystem.ICD10CM,
+        "tables": tables,
+        "table": current,
+        "any_imported": any(t.source for t in tables),
+    }
+
+
+def index_browse(request: HttpRequest) -> HttpResponse:
+    """One table of the Index: its letters, then a letter's main terms (or rows), or the main terms found."""
+    table = index_table_key(request.GET.get("table"))
+    release, context = _context(request, table)
+    letters = index_letters(release=release, table=table) if context["table"].source else []
+    letter = (request.GET.get("letter") or "").strip()[:8]
+    find = (request.GET.get("q") or "").strip()[:MAX_FIND_CHARS]
+    if not letter and not find and letters:
+        letter = letters[0]
+    if letter and letter not in letters:
+        letter = ""
+    context.update(letters=letters, letter=letter, find=find, terms=[], rows=[], found=None)
+    if context["table"].source:
+        if find:
+            context["found"] = list(index_find_main_terms(release=release, table=table, text=find))
+        elif letter and context["table"].is_table:
+            context["rows"] = index_letter_rows(release=release, table=table, letter=letter)
+        elif letter:
+            context["terms"] = list(index_letter_terms(release=release, table=table, letter=letter))
+    return render(request, "lookup/index_browse.html", context)
+
+
+def index_term(request: HttpRequest, table: str, position: int) -> HttpResponse:
+    """A main term with its subterms indented (or a table row with its subrows); codes open the Tabular."""
+    if table not in TABLE_KINDS:
+        raise Http404("There is no such Index table.")
+    release, context = _context(request, table)
+    term = IndexTerm.objects.filter(release=release, table=table, sort_order=position).first()
+    if term is None:
+        raise Http404(f"There is no such term in the {context['table'].name} of {release}.")
+    main = index_main_term_of(release=release, table=table, term=term)
+    context.update(main=main, rows=index_subtree(release=release, table=table, main=main), target=term)
+    return render(request, "lookup/index_term.html", context)
+
+
+def index_see(request: HttpRequest) -> HttpResponse:
+    """Follow a "see" / "see also" reference to the term it names, or say that it names none."""
+    table = index_table_key(request.GET.get("table"))
+    release, context = _context(request, table)
+    reference = (request.GET.get("ref") or "").strip()[:500]
+    found = index_reference_target(release=release, table=table, reference=reference) if reference else None
+    if found is not None:
+        target_table, term = found
+        url = reverse("lookup:index_term", args=[target_table, index_main_term_of(
+            release=release, table=target_table, term=term).sort_order])
+        return redirect(f"{url}?{urlencode({'release': release.pk})}#term-{term.sort_order}")
+    context.update(reference=reference)
+    return render(request, "lookup/index_see.html", context, status=404)
