@@ -31,6 +31,11 @@ def import_release(release_id: int) -> str:
 
 @shared_task(name="codesets.tasks.scan_drop_folder")
 def scan_drop_folder() -> list[str]:
-    """Import new files from settings.CODESET_DROP_DIR (never activates); close interrupted imports."""
+    """Import new files from settings.CODESET_DROP_DIR (never activates) and the Index files of ready releases;
+    close interrupted imports."""
+    from lookup.services.index_dropfolder import index_drop_folder_scan
+
     release_fail_stale(older_than=datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300))
-    return drop_folder_scan()
+    report = drop_folder_scan()
+    # Alphabetic Index files (icd10cm_index_2026.xml, ...) go into their release once it is ready.
+    return report + index_drop_folder_scan()

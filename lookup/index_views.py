@@ -3,13 +3,26 @@ Table of Drugs and Chemicals of a release, each code one click from its Tabular 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from accounts.permissions import require_admin
 from codesets.models import CodeSystem
+from codesets.services.uploads import check_upload_size
+from codesets.services.errors import CodeSetImportError
+from codesets.uploads_http import body_too_large, install_size_limit, too_large_message
+
+from .forms import IndexUploadForm
+from .services.index_import import IndexImportError, index_files_import
 
 from .alphaindex import TABLE_KINDS
 from .index_selectors import (
@@ -91,3 +104,56 @@ def index_see(request: HttpRequest) -> HttpResponse:
         return redirect(f"{url}?{urlencode({'release': release.pk})}#term-{term.sort_order}")
     context.update(reference=reference)
     return render(request, "lookup/index_see.html", context, status=404)
+
+
+@csrf_exempt
+def index_upload(request: HttpRequest) -> HttpResponse:
+    """Administrators: import the Index files of a release (checked completely before anything is stored)."""
+    require_admin(request.user)
+    if request.method == "POST":
+        if body_too_large(request):
+            return _upload_page(request, IndexUploadForm(), too_large_message(["The upload"]), status=413)
+        limiter = install_size_limit(request)
+        return csrf_protect(_upload_post)(request, limiter)
+    return _upload_page(request, IndexUploadForm(initial={"release": request.GET.get("release")}))
+
+
+def _upload_post(request: HttpRequest, limiter) -> HttpResponse:
+    form = IndexUploadForm(request.POST, request.FILES)
+    if limiter.too_large:
+        return _upload_page(request, form, too_large_message(limiter.too_large), status=400)
+    if not form.is_valid():
+        return _upload_page(request, form, status=400)
+    release = form.cleaned_data["release"]
+    folder = Path(tempfile.mkdtemp(prefix="index-upload-"))
+    try:
+        paths = []
+        for upload in form.uploads():
+            check_upload_size(upload)
+            target = folder / (Path(upload.name or "index.xml").name[-120:] or "index.xml")
+            if target.exists():
+                target = folder / f"{len(paths)}-{target.name}"
+            with open(target, "wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            paths.append(target)
+        outcomes = index_files_import(release=release, paths=paths, actor=request.user)
+    except (IndexImportError, CodeSetImportError) as exc:
+        return _upload_page(request, form, str(exc.message if isinstance(exc, CodeSetImportError) else exc), status=400)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    for outcome in outcomes:
+        if outcome.created:
+            unknown = f" {len(outcome.unknown_codes)} codes it names are not in {release}." if outcome.unknown_codes else ""
+            messages.success(request, f"{outcome.table_name}: {outcome.term_count:,} terms imported from "
+                                      f"{outcome.file_name}.{unknown}")
+        else:
+            messages.info(request, f"{outcome.file_name} was already imported as the {outcome.table_name}.")
+    first = outcomes[0].table if outcomes else "index"
+    return redirect(f"{reverse('lookup:index_browse')}?{urlencode({'release': release.pk, 'table': first})}")
+
+
+def _upload_page(request: HttpRequest, form: IndexUploadForm, error: str = "", status: int = 200) -> HttpResponse:
+    return render(request, "lookup/index_upload.html",
+                  {"form": form, "error": error, "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+                  status=status)

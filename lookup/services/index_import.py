@@ -115,6 +115,17 @@ def index_files_import(*, release: CodeSetRelease, paths: list[Path | str], acto
         if not path.is_file():
             raise IndexImportError(f"No file at {path}.")
         sha256 = _sha256(path)
+        same = next((source for source in existing.values() if source.sha256 == sha256), None)
+        if same is not None:  # already imported: nothing to parse
+            if same.table in seen:
+                raise IndexImportError(
+                    f"{seen[same.table]} and {path.name} are both the {TABLE_NAMES[same.table]}; give one of them."
+                )
+            seen[same.table] = path.name
+            plans.append((path, sha256, None, IndexImportOutcome(
+                release=release, created=False, term_count=same.term_count, coded_count=same.coded_count,
+                table=same.table, file_name=path.name)))
+            continue
         try:
             parsed = parse_index_file(path, file_name=path.name)
         except IndexFormatError as exc:
@@ -124,12 +135,6 @@ def index_files_import(*, release: CodeSetRelease, paths: list[Path | str], acto
                 f"{seen[parsed.table]} and {path.name} are both the {TABLE_NAMES[parsed.table]}; give one of them."
             )
         seen[parsed.table] = path.name
-        source = existing.get(parsed.table)
-        if source is not None and source.sha256 == sha256:
-            plans.append((path, sha256, None, IndexImportOutcome(
-                release=release, created=False, term_count=source.term_count, coded_count=source.coded_count,
-                table=parsed.table, file_name=path.name)))
-            continue
         if known is None:
             known = set(release.codes.values_list("code", flat=True))
         plans.append((path, sha256, parsed, IndexImportOutcome(

@@ -324,3 +324,61 @@ def test_table_terms_feed_search_once_imported(student_client, release, query, e
     assert student_client.get(API, {"q": word_only_the_tables_know}).json()["results"] == []
     call_command("import_icd10cm_index", str(NEOPLASM), str(DRUG), "--release", release.label, stdout=io.StringIO())
     assert student_client.get(API, {"q": query}).json()["results"][0]["code"] == expected
+
+
+# Upload page and drop folder -------------------------------------------------------------------------------------
+
+def _upload(name: str, path: Path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, path.read_bytes(), content_type="text/xml")
+
+
+@pytest.mark.django_db
+def test_an_admin_uploads_the_tables_together_and_lands_on_the_first(admin_client_, release):
+    response = admin_client_.post("/lookup/index/import/", {
+        "release": release.pk,
+        "neoplasm_file": _upload("icd10cm_neoplasm_2026.xml", NEOPLASM),
+        "drug_file": _upload("icd10cm_drug_2026.xml", DRUG),
+    })
+    assert response.status_code == 302
+    assert response["Location"] == f"/lookup/index/?release={release.pk}&table=neoplasm"
+    assert set(IndexSource.objects.filter(release=release).values_list("table", flat=True)) == {"neoplasm", "drug"}
+    assert IndexSource.objects.get(release=release, table="drug").imported_by is not None
+
+
+@pytest.mark.django_db
+def test_an_unsafe_upload_is_refused_with_a_400_and_nothing_stored(admin_client_, release):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bomb = SimpleUploadedFile("icd10cm_drug_2026.xml", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">'
+                              b'<!ENTITY b "&a;&a;&a;&a;">]><ICD10CM.index>&b;</ICD10CM.index>')
+    response = admin_client_.post("/lookup/index/import/", {"release": release.pk, "drug_file": bomb})
+    assert response.status_code == 400 and "refused for safety" in response.content.decode()
+    assert not IndexTerm.objects.exists()
+    nothing = admin_client_.post("/lookup/index/import/", {"release": release.pk})
+    assert nothing.status_code == 400 and "Choose at least one Index file" in nothing.content.decode()
+
+
+@pytest.mark.django_db
+def test_only_admins_import_index_files(student_client, instructor_client, release):
+    for client in (student_client, instructor_client):
+        assert client.get("/lookup/index/import/").status_code == 403
+        assert client.post("/lookup/index/import/", {"release": release.pk, "drug_file": _upload("d.xml", DRUG)}).status_code == 403
+    assert not IndexTerm.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_drop_folder_imports_index_files_into_their_fiscal_year(release, tmp_path, settings):
+    from codesets.tasks import scan_drop_folder
+
+    settings.CODESET_DROP_DIR = tmp_path
+    settings.CODESET_DROP_MIN_AGE_SECONDS = 0
+    (tmp_path / "icd10cm_drug_2026.xml").write_bytes(DRUG.read_bytes())
+    (tmp_path / "icd10cm_eindex_2026.xml").write_bytes(EINDEX.read_bytes())
+    (tmp_path / "icd10cm_neoplasm_2031.xml").write_bytes(NEOPLASM.read_bytes())
+    report = scan_drop_folder()
+    assert "icd10cm_drug_2026.xml: imported 15 terms of the Table of Drugs and Chemicals into ICD-10-CM FY2026" in report
+    assert any("waiting for a ready ICD-10-CM release 2031" in line for line in report)
+    assert set(IndexSource.objects.filter(release=release).values_list("table", flat=True)) == {"drug", "eindex"}
+    assert not [line for line in scan_drop_folder() if "imported" in line]  # once each
