@@ -82,11 +82,28 @@ class TrendPoint:
     upper: float
 
 
+def _day_label(day: datetime.date) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def date_ticks(first: datetime.date, last: datetime.date, *, most: int = 6) -> list[datetime.date]:
+    """Up to ``most`` evenly spaced days from first to last, both included, never the same day twice."""
+    span = (last - first).days
+    if span <= 0:
+        return [first]
+    count = min(most, span + 1)
+    ticks = [first + datetime.timedelta(days=round(span * i / (count - 1))) for i in range(count)]
+    return sorted(set(ticks))
+
+
 def trend_chart(
     series: dict[str, Sequence[TrendPoint]], *, title: str, desc: str, threshold: float | None = None
 ) -> str:
-    """Lines over time (0-100%) with a shaded credible band for each series."""
-    width, height, left, right, top, bottom = 720, 260, 44, 16, 14, 34
+    """Lines over time (0-100%) with a shaded, outlined credible band for each series and labelled dates.
+
+    A series with a single day has no area to shade: its band is drawn as a range bar on that day.
+    """
+    width, height, left, right, top, bottom = 720, 270, 44, 64, 14, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     days = sorted({p.day for points in series.values() for p in points})
     body = []
@@ -97,6 +114,8 @@ def trend_chart(
     if threshold is not None:
         y = top + plot_h * (1 - threshold)
         body.append(f'<line class="chart-threshold" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
+        body.append(f'<text class="chart-axis chart-threshold-label" x="{width - right + 6}" y="{y + 4:.1f}">'
+                    f'pass {_pct(threshold)}</text>')
     if not days:
         body.append(f'<text class="chart-axis" x="{width / 2}" y="{height / 2}" text-anchor="middle">No history yet</text>')
         return _svg(width, height, title, desc, body)
@@ -109,21 +128,38 @@ def trend_chart(
     def y_of(v: float) -> float:
         return top + plot_h * (1 - max(0.0, min(1.0, v)))
 
-    for label_day in (first, last) if first != last else (first,):
-        anchor = "start" if label_day == first and first != last else "end" if first != last else "middle"
-        body.append(f'<text class="chart-axis" x="{x_of(label_day):.1f}" y="{height - 12}" text-anchor="{anchor}">{label_day:%b %d}</text>')
+    ticks = date_ticks(first, last)
+    for index, day in enumerate(ticks):
+        x = x_of(day)
+        anchor = "middle"
+        if len(ticks) > 1 and index == 0:
+            anchor = "start"
+        elif len(ticks) > 1 and index == len(ticks) - 1:
+            anchor = "end"
+        body.append(f'<line class="chart-grid chart-grid--day" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h + 5}"/>')
+        body.append(f'<text class="chart-axis chart-date" x="{x:.1f}" y="{top + plot_h + 20}" text-anchor="{anchor}">'
+                    f'{_day_label(day)}</text>')
     for index, (name, points) in enumerate(series.items()):
         points = sorted(points, key=lambda p: p.day)
         if not points:
             continue
-        band = [f"{x_of(p.day):.1f},{y_of(p.upper):.1f}" for p in points] + [
-            f"{x_of(p.day):.1f},{y_of(p.lower):.1f}" for p in reversed(points)
-        ]
-        body.append(f'<polygon class="chart-band chart-series-{index}" points="{" ".join(band)}"/>')
+        end = points[-1]
+        dot_x = x_of(end.day)
+        if len({p.day for p in points}) > 1:
+            band = [f"{x_of(p.day):.1f},{y_of(p.upper):.1f}" for p in points] + [
+                f"{x_of(p.day):.1f},{y_of(p.lower):.1f}" for p in reversed(points)
+            ]
+            body.append(f'<polygon class="chart-band chart-series-{index}" points="{" ".join(band)}">'
+                        f"<title>{escape(name)}: 90% range</title></polygon>")
+        else:
+            only = points[-1]
+            x = dot_x = x_of(only.day) + (index - (len(series) - 1) / 2) * 12  # side by side when several share it
+            body.append(f'<rect class="chart-band chart-series-{index}" x="{x - 4:.1f}" y="{y_of(only.upper):.1f}" '
+                        f'width="8" height="{max(y_of(only.lower) - y_of(only.upper), 1):.1f}" rx="2">'
+                        f"<title>{escape(name)}: {_pct(only.lower)}\u2013{_pct(only.upper)}</title></rect>")
         line = " ".join(f"{x_of(p.day):.1f},{y_of(p.value):.1f}" for p in points)
         body.append(f'<polyline class="chart-line chart-series-{index}" points="{line}"/>')
-        end = points[-1]
-        body.append(f'<circle class="chart-dot chart-series-{index}" cx="{x_of(end.day):.1f}" cy="{y_of(end.value):.1f}" r="3.5"/>')
+        body.append(f'<circle class="chart-dot chart-series-{index}" cx="{dot_x:.1f}" cy="{y_of(end.value):.1f}" r="3.5"/>')
     return _svg(width, height, title, desc, body)
 
 

@@ -23,7 +23,7 @@ def health(request):
 
 def home(request):
     """The role dashboard: readiness for students, the cohort view for instructors, operations for admins."""
-    from certification.dashboards import admin_dashboard, instructor_dashboard, student_dashboard
+    from certification.dashboards import admin_dashboard, instructor_dashboard
 
     user = request.user
     context: dict = {"dashboard": ""}
@@ -32,5 +32,8 @@ def home(request):
     elif user.is_instructor:
         context = {**instructor_dashboard(viewer=user, item_limit=10), "dashboard": "instructor"}
     elif user.is_student:
-        context = {**student_dashboard(student=user), "dashboard": "student", "is_self": True}
+        from certification.readiness_presenters import student_home_summary
+
+        # A short summary that links to the readiness page, which carries the detail.
+        context = {**student_home_summary(student=user), "dashboard": "student", "is_self": True}
     return render(request, "home.html", context)

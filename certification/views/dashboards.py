@@ -14,12 +14,20 @@ from courses.selectors import can_view_student, cohorts_for_instructor
 
 from ..dashboards import admin_dashboard, cohort_export_rows, instructor_dashboard, student_dashboard
 from ..models import Blueprint
+from ..readiness_presenters import mastery_legend, readiness_groups
+
+
+def _readiness_page(context: dict) -> dict:
+    """The readiness page's extras: thin credentials grouped in one card, and the mastery bars' legend."""
+    focus = context.get("focus")
+    return {**context, **readiness_groups(context["readiness"]),
+            "mastery_legend": mastery_legend(focus.pass_percent if focus else None)}
 
 
 def my_dashboard(request):
     if not request.user.is_student:
         raise Http404("Readiness dashboards belong to students; instructors use the cohort view.")
-    context = student_dashboard(student=request.user, focus_slug=request.GET.get("credential"))
+    context = _readiness_page(student_dashboard(student=request.user, focus_slug=request.GET.get("credential")))
     return render(request, "certification/student_dashboard.html", {**context, "subject": request.user, "is_self": True})
 
 
@@ -29,7 +37,7 @@ def student_detail(request, student_id: int):
         if student is not None:
             audit_access_denied(actor=request.user, action="readiness.access_denied", target=student)
         raise Http404("No such student.")
-    context = student_dashboard(student=student, focus_slug=request.GET.get("credential"))
+    context = _readiness_page(student_dashboard(student=student, focus_slug=request.GET.get("credential")))
     return render(
         request, "certification/student_dashboard.html", {**context, "subject": student, "is_self": student.pk == request.user.pk}
     )

@@ -27,7 +27,7 @@ def test_trend_and_pace_charts_render_and_handle_empty_data():
         {"CPC": [TrendPoint(day, 0.5, 0.4, 0.6), TrendPoint(day + datetime.timedelta(days=7), 0.6, 0.5, 0.7)]},
         title="Trend", desc="d", threshold=0.7,
     )
-    assert "polyline" in svg and "polygon" in svg and "Oct 01" in svg
+    assert "polyline" in svg and "polygon" in svg and ">Oct 1<" in svg and ">Oct 8<" in svg
     assert "No history yet" in trend_chart({}, title="t", desc="d")
     pace = pace_chart([PaceBar("Oct 1", 200), PaceBar("Oct 8", 100)], budget_seconds=144, title="p", desc="d")
     assert "budget 144s" in pace and "chart-bar--weak" in pace
