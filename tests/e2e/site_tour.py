@@ -103,6 +103,7 @@ def main_pages(site: Site) -> dict[str, list[tuple[str, str]]]:
             ("cohort detail", f"/courses/cohorts/{site.cohort_id}/"),
             ("heat map", f"/exams/cohorts/?cohort={site.cohort_id}"),
             ("review queue", "/cases/review/"),
+            ("DRG audit", f"/cases/review/cohorts/{site.cohort_id}/drg-audit/"),
             ("submission review", f"/cases/submissions/{site.submission_id}/"),
             ("case editor", f"/cases/{site.case_slug}/edit/"),
             ("question editor", f"/courses/author/questions/{site.question_id}/"),
@@ -112,6 +113,7 @@ def main_pages(site: Site) -> dict[str, list[tuple[str, str]]]:
             ("release detail", f"/codesets/releases/{site.release_id}/"),
             ("release changes", f"/codesets/releases/{site.release_id}/changes/"),
             ("upload", "/codesets/upload/"),
+            ("DRG weights", "/codesets/drg-weights/"),
             ("operations", "/exams/operations/"),
         ],
     }
