@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -214,4 +215,13 @@ def search_index_forget(*, release_id: int | None = None) -> None:
 def code_search(*, release: CodeSetRelease, query: str, limit: int = 10) -> list[Hit]:
     if len((query or "").strip()) < 2:
         return []  # nothing to search: no need for the index
+    if release.system == "icd10pcs" and _PCS_WORDS.search(query):
+        from .pcs_search import pcs_code_search  # ICD-10-PCS codes are built from the query's words
+
+        built = pcs_code_search(release=release, query=query, limit=limit)
+        if built:
+            return built
     return search(search_index_for(release), query, limit=limit)
+
+
+_PCS_WORDS = re.compile(r"(?:^|\s)[A-Za-z]{3,}(?:\s|$)")
