@@ -215,12 +215,14 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     leading = leading[:examined]
     keys = _scan(index, rarest_first, leading, shortlist, best_prefix + (0,), unmatched, lead=0)
     starts, ends = _merged(ranges)
+    # Each query word's own ranges (its synonyms' words included): a default names every query word.
+    token_ranges = [_merged([(lo, hi) for lo, hi, _, _ in spec] + _expansion_ranges(index, [spec])) for spec in specs]
     # Leading titles suffice only if one of them already has no extra words: extra words outrank
     # leading, so otherwise a plainer title that does not begin with a query word may still win.
     leads_suffice = (
         len(keys) >= shortlist
         and all(_at_bound(key, best_prefix + (0,)) for key in keys[:shortlist])
-        and any(_extra_words(index, key[-1], starts, ends) <= 2 for key in keys)
+        and any(_extra_words(index, key[-1], starts, ends, token_ranges) <= 2 for key in keys)
     )
     if not leads_suffice:
         driver_bound = bounds[order[0]]
@@ -229,7 +231,7 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     # Among the candidates of both passes, the match that leaves fewest other words in a title or
     # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
     # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.
-    return heapq.nsmallest(shortlist, (key[:2] + (key[3], _extra_words(index, key[-1], starts, ends), key[2]) + key[4:]
+    return heapq.nsmallest(shortlist, (key[:2] + (key[3], _extra_words(index, key[-1], starts, ends, token_ranges), key[2]) + key[4:]
                                         for key in keys))
 
 
@@ -297,31 +299,61 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def _extra_words(index: SearchIndex, doc: int, starts: list[int], ends: list[int]) -> int:
+def _extra_words(index: SearchIndex, doc: int, starts: list[int], ends: list[int],
+                 token_ranges: list[tuple[list[int], list[int]]] = ()) -> int:
     """How plain the match is: three times the fewest words of one of the document's phrasings that no
     query word matches, plus 0 for an "NOS" inclusion term, 1 for the category's title on its
     unspecified code, 2 for any other title or inclusion term.
 
     So the default the query names exactly ("Dementia NOS" for "dementia") beats the category's
     unspecified code, which beats any other exact title, which beats every title with an extra word.
+    A default counts as one only when it says no less than the query: "Bronchitis NOS" (J40) is the
+    default for "bronchitis", not for "acute bronchitis" (a query word it lacks, and no other word in
+    its place), where the category default J20.9 wins. "Renal disease NOS" stays the default for
+    "kidney disease": it names the organ, in other words.
     """
     phrasings = index.phrasings(doc)
     best = 299 if phrasings else 2
     for phrasing in phrasings:
         mark = phrasing[-1] if len(phrasing) else 0
-        if mark == NOS_MARK:
-            extra, phrasing = 0, phrasing[:-1]
-        elif mark == CATEGORY_MARK:
-            extra, phrasing = 1, phrasing[:-1]
+        if mark == NOS_MARK or mark == CATEGORY_MARK:
+            phrasing = phrasing[:-1]
+            extra = 0 if mark == NOS_MARK else 1
         else:
             extra = 2
+        others = 0
         for word in phrasing:
             position = bisect_right(starts, word) - 1
             if position < 0 or word >= ends[position]:
-                extra += 3
+                others += 1
+        if extra < 2 and _tokens_missing(index, phrasing, token_ranges) > others:
+            extra = 2
+        extra += 3 * others
         if extra < best:
             best = extra
     return best
+
+
+def _tokens_missing(index: SearchIndex, phrasing, token_ranges) -> int:
+    """How many query words a phrasing does not name, by a word or by an abbreviation standing for it."""
+    term_start, term_word = index.term_word_start, index.term_word
+    missing = 0
+    for token_starts, token_ends in token_ranges:
+        for word in phrasing:
+            position = bisect_right(token_starts, word) - 1
+            if position >= 0 and word < token_ends[position]:
+                break
+            named = False
+            for stands_for in term_word[term_start[word] : term_start[word + 1]]:
+                position = bisect_right(token_starts, stands_for) - 1
+                if position >= 0 and stands_for < token_ends[position]:
+                    named = True
+                    break
+            if named:
+                break
+        else:
+            missing += 1
+    return missing
 
 
 def _at_bound(key: tuple, bound: tuple) -> bool:
