@@ -365,8 +365,27 @@ def build_index(
 
     category_defaults = _category_defaults(by_code)
 
+    # Where each "NOS" term is stated. A category's "Includes: inguinal hernia NOS" that a code beneath
+    # states again ("Inguinal hernia NOS" under K40.90) makes that code the default, not its siblings.
+    nos_stated: dict[str, list[str]] = {}
+    for code, entry in by_code.items():
+        for text in entry.terms:
+            if is_default_text(text):
+                nos_stated.setdefault(text.lower(), []).append(code)
+
     def nos_terms(entry: CodeEntry) -> tuple[str, ...]:
-        return tuple(text for text in terms_of(entry.code) if is_default_text(text))
+        kept = []
+        for text in terms_of(entry.code):
+            if not is_default_text(text):
+                continue
+            stated = nos_stated.get(text.lower(), ())
+            own = [code for code in stated if entry.code.startswith(code)]
+            if own:
+                nearest = max(own, key=len)
+                if any(code != nearest and code.startswith(nearest) and not entry.code.startswith(code) for code in stated):
+                    continue
+            kept.append(text)
+        return tuple(kept)
 
     def defaults_of(entry: CodeEntry) -> tuple[str, ...]:
         return nos_terms(entry) + ((category_defaults[entry.code],) if entry.code in category_defaults else ())
