@@ -110,3 +110,25 @@ def read_code(raw: str, size: int = 7) -> tuple[str, str]:
             return "", (f"Character {position} of {code[:20]} is {value!r}: ICD-10-PCS values are the digits 0-9 and "
                         f"the letters A-Z except I and O{hint}.")
     return code, ""
+
+
+def bilateral_code(code: str, notes: dict) -> str:
+    """The code of the same procedure on the bilateral body part value ("Fallopian Tubes, Bilateral" for
+    "Fallopian Tube, Right"), when a row of the table allows it with the same approach, device and qualifier;
+    "" otherwise (most body parts have no bilateral value: each side is coded, guideline B4.3)."""
+    if len(code) != 7:
+        return ""
+    label = ""
+    for row in _rows(notes):
+        if _matches(row, code[3:]):
+            label = dict((row.get("4") or {}).get("values") or ()).get(code[3], "")
+            break
+    part, _, side = label.rpartition(", ")
+    if side.lower() not in ("right", "left") or not part:
+        return ""
+    wanted = {f"{part}, bilateral".lower(), f"{part}s, bilateral".lower()}
+    for row in _rows(notes):
+        for value, value_label in (row.get("4") or {}).get("values") or ():
+            if value_label.lower() in wanted and _matches(row, value + code[4:]):
+                return code[:3] + value + code[4:]
+    return ""

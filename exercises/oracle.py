@@ -9,6 +9,7 @@ from collections import OrderedDict
 from typing import Iterable
 
 from codesets.models import Code, CodeSetRelease
+from codesets.pcs_tables import bilateral_code, explain
 
 from .grading import CodeFacts, normalize_code
 from .grading.demographics import demographic_edit, sex_from_notes
@@ -62,8 +63,9 @@ def _build(code: str, rows: dict[str, Code], system: str, release_id: int) -> Co
         return None
     if system == "icd10pcs":
         table = rows.get(code[:3])
-        return CodeFacts(exists=True, billable=row.billable, title=row.long_title,
-                         axes=pcs_axes(code, (table.notes or {}) if table is not None else {}))
+        notes = (table.notes or {}) if table is not None else {}
+        return CodeFacts(exists=True, billable=row.billable, title=row.long_title, axes=pcs_axes(code, notes),
+                         pcs_bilateral=bilateral_code(code, notes))
     if system != "icd10cm":
         return CodeFacts(exists=True, billable=row.billable, title=row.long_title)
     # The code and the category and subcategories above it: their notes all apply to it.
@@ -146,10 +148,23 @@ def oracle_for_case(case, codes_by_system: dict[str, Iterable[str]]) -> dict[str
             if system == "icd10pcs":
                 lacking = [c for c in (normalize_code(code) for code in codes) if c not in oracle[system]]
                 if lacking and release_is_incomplete(release_id):
-                    # A demo set that lacks codes never calls a valid code invalid: what it lacks is not checked.
-                    for code in lacking:
-                        oracle[system][code] = UNCHECKED
+                    oracle[system].update(pcs_unchecked_facts(release_id, lacking))
     return oracle
+
+
+def pcs_unchecked_facts(release_id: int, codes: Iterable[str]) -> dict[str, CodeFacts]:
+    """Facts for ICD-10-PCS codes a partial demo release lacks: a demo set never calls a valid code invalid, so
+    they are not checked; their table, when the set has it, still names each character (and which one no row
+    allows)."""
+    codes = [code for code in codes if code]
+    tables = dict(Code.objects.filter(release_id=release_id, code__in={c[:3] for c in codes if len(c) == 7})
+                  .values_list("code", "notes"))
+    found: dict[str, CodeFacts] = {}
+    for code in codes:
+        notes = tables.get(code[:3]) or {}
+        found[code] = (CodeFacts(exists=True, billable=True, axes=tuple((c.title, c.label) for c in explain(code, notes)))
+                       if notes.get("rows") and len(code) == 7 else UNCHECKED)
+    return found
 
 
 UNCHECKED = CodeFacts(exists=True, billable=True, title="")

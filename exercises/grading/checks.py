@@ -13,10 +13,12 @@ from functools import lru_cache
 
 from .normalize import code_shape_ok, display_code
 from .notes import parse_reference
+from .pcs_checks import pcs_guideline_checks
 from .types import (
     CODE_ALSO,
     CODE_FIRST,
     ICD10CM,
+    ICD10PCS,
     PRINCIPAL,
     USE_ADDITIONAL,
     AnswerLine,
@@ -251,6 +253,12 @@ def guideline_checks(
             icd_facts.append((index, line.code, facts))
             if facts.notes:
                 has_notes = True
+    pcs_lines = [(index, line.code) for index, line in enumerate(lines) if line.system == ICD10PCS]
+    if pcs_lines:
+        # ICD-10-PCS guideline checks are advice on the line (the pairing already scores a duplicate or extra line).
+        for indexes, check in pcs_guideline_checks(pcs_lines, oracle.get(ICD10PCS) or {}):
+            for index in indexes:
+                per_line.setdefault(index, []).append(f"{check.message} (guideline {check.guideline})")
     if not icd_facts:
         return checks, per_line
 

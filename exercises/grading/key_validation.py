@@ -6,8 +6,10 @@ patient, and sorts what it finds:
 * **blocking problems** (publishing is refused): a code that does not exist in the release, a header (non-billable)
   code, a missing 7th character or placeholder X, a code that conflicts with the patient's sex or age. Alternates
   are held to the same rules: a student entering them must be right.
-* **warnings** (shown, never blocking): Excludes1 pairs, a manifestation code listed first, and "Code first",
-  "Use additional code" and "Code also" notes the key does not meet.
+* **warnings** (shown, never blocking): Excludes1 pairs, a manifestation code listed first, "Code first",
+  "Use additional code" and "Code also" notes the key does not meet, and the ICD-10-PCS guideline checks
+  (pcs_checks.py: a code twice, an Inspection with a more definitive procedure, coronary arteries by number,
+  bilateral values, a value its table does not allow).
 
 ``codes_review`` applies the blocking rules to a plain list of accepted codes (code-entry quiz and exam
 questions, which have no patient).
@@ -21,8 +23,9 @@ from typing import Iterable, Sequence
 from .checks import demographic_problems, guideline_checks, instructional_note_checks, validity_problem
 from .normalize import code_shape_ok, display_code
 from .drg import DrgGrouper, GrouperError, claim_from_lines
+from .pcs_checks import pcs_guideline_checks
 from .poa import APPENDIX_I, key_poa_warnings
-from .types import CPT, DIAGNOSIS_ROLES, HCPCS, ICD10CM, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
+from .types import CPT, DIAGNOSIS_ROLES, HCPCS, ICD10CM, ICD10PCS, AnswerLine, Demographics, GuidelineCheck, KeyLine, Oracle
 
 BLOCKING_KINDS = frozenset({"invalid_code", "header_code", "missing_seventh", "age_conflict", "sex_conflict"})
 
@@ -91,6 +94,9 @@ def key_review(lines: Sequence[KeyLine], oracle: Oracle, demographics: Demograph
                                        for check in demographic_problems(alternate, facts, demographics))
     for index, check in instructional_note_checks(answer_like, oracle):
         review.warnings.append(_problem(index + 1, check))
+    pcs_lines = [(index, line.code) for index, line in enumerate(lines) if line.system == ICD10PCS]
+    for indexes, check in pcs_guideline_checks(pcs_lines, oracle.get(ICD10PCS) or {}) if pcs_lines else ():
+        review.warnings.append(_problem(indexes[0] + 1, check))
     if inpatient:
         for number, line in enumerate(lines, start=1):
             if line.system != ICD10CM or line.role not in DIAGNOSIS_ROLES:

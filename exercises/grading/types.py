@@ -161,6 +161,7 @@ class CodeFacts:
     notes: tuple[InstructionalNote, ...] = ()  # code first / use additional / code also, its own and its parents'
     poa_exempt: bool | None = None  # from an official exempt list loaded with the release; None: poa.py's rules
     axes: tuple[tuple[str, str], ...] = ()  # ICD-10-PCS: (axis title, value label) of the 7 characters, from the tables
+    pcs_bilateral: str = ""  # ICD-10-PCS: the same procedure on the bilateral body part, when the table has one
 
 
 # system -> code (no dot, upper case) -> facts. A system missing from the oracle is not checked.

@@ -18,7 +18,7 @@ from ..grading.poa import normalize_poa, poa_valid
 from ..inpatient.poa_exempt import exempt_codes
 from ..inpatient.services import key_review_grouper
 from ..models import AnswerKey, AnswerKeyLine, Case, CaseDocument, Submission, SubmissionStatus, case_grading_rules
-from ..oracle import UNCHECKED, facts_for, release_is_incomplete
+from ..oracle import facts_for, pcs_unchecked_facts, release_is_incomplete
 from ..privacy import privacy_warnings
 from .submissions import submissions_regrade
 from .time_estimate import case_time_estimate_refresh
@@ -126,8 +126,8 @@ def key_review_for(*, lines: list[dict], releases: dict[str, CodeSetRelease | No
     oracle = {system: facts_for(releases.get(system), found) for system, found in codes.items() if releases.get(system)}
     pcs = releases.get("icd10pcs")
     if "icd10pcs" in oracle and release_is_incomplete(pcs.pk):  # a partial demo set: what it lacks is unchecked
-        for code in codes["icd10pcs"]:
-            oracle["icd10pcs"].setdefault(code, UNCHECKED)
+        lacking = [code for code in codes["icd10pcs"] if code not in oracle["icd10pcs"]]
+        oracle["icd10pcs"].update(pcs_unchecked_facts(pcs.pk, lacking))
     unchecked = [system for system in codes if not releases.get(system)]
     if inpatient and "icd10cm" in oracle:
         official = exempt_codes(releases["icd10cm"].pk)
