@@ -31,6 +31,19 @@ NEGATIONS = frozenset({"without", "not", "no", "except"})
 # Letter, digit, then up to five letters/digits: ICD-10-CM (E11.40, T15.01XA),
 # HCPCS (J1100) and CPT (99213, 0001F) once the dot is removed.
 _CODE_RE = re.compile(r"^(?=[A-Z0-9]*\d)[A-Z0-9]{2,7}$")
+# A capital "A" after a word names a type ("Hepatitis A", "Vitamin A deficiency"): a word, not the article.
+# Marked before folding so the stop word list keeps dropping the article.
+_DESIGNATOR_A_RE = re.compile(r"(?<=[A-Za-z] )A\b(?![-'\u2019])")
+_DESIGNATOR_MARK = "a0"
+DESIGNATOR_A = "a"
+
+
+def _mark_designators(text: str) -> str:
+    return _DESIGNATOR_A_RE.sub(_DESIGNATOR_MARK, text) if " A" in text else text
+
+
+def _unmark(word: str) -> str:
+    return DESIGNATOR_A if word == _DESIGNATOR_MARK else word
 
 
 def fold(text: str) -> str:
@@ -50,8 +63,9 @@ def content_words(text: str) -> list[str]:
 
 
 def index_words(text: str) -> list[str]:
-    """Content words plus hyphenated compounds written solid (gastro-esophageal -> gastroesophageal)."""
-    found = content_words(text)
+    """Content words plus hyphenated compounds written solid (gastro-esophageal -> gastroesophageal),
+    and the type letter A ("Hepatitis A")."""
+    found = [_unmark(word) for word in content_words(_mark_designators(text))]
     for compound in _COMPOUND_RE.findall(fold(text)):
         found.append(compound.replace("-", ""))
     return found
@@ -73,7 +87,7 @@ def phrasing_words(text: str, *, keep_negated: bool = False) -> list[str]:
     ``keep_negated`` keeps the negated words: a default ("Migraine without aura NOS") is the
     default only for a query that names them.
     """
-    text = _BRACKETED_RE.sub(" ", fold(text))
+    text = _BRACKETED_RE.sub(" ", fold(_mark_designators(text)))
     kept: list[str] = []
     for position, segment in enumerate(text.split(",")):
         tokens = _WORD_RE.findall(segment)
@@ -98,15 +112,20 @@ def phrasing_words(text: str, *, keep_negated: bool = False) -> list[str]:
             if negated:
                 continue
             if token not in STOPWORDS and token not in PLAIN_WORDS and token not in CONNECTIVES and token not in NEGATIONS:
-                kept.append(token)
+                kept.append(_unmark(token))
     return kept
 
 
 def query_tokens(text: str) -> list[str]:
     """The distinct meaningful words of a query, in order, capped in number and length."""
     seen: list[str] = []
-    for word in words(text[:MAX_QUERY_CHARS]):
+    found = words(text[:MAX_QUERY_CHARS])
+    for position, word in enumerate(found):
         word = word[:MAX_TOKEN_CHARS]
+        # "hepatitis a", "vitamin a": a last "a" after another word is the type letter, never an article.
+        if word == DESIGNATOR_A and position and position == len(found) - 1 and seen and DESIGNATOR_A not in seen:
+            seen.append(word)
+            continue
         if word in STOPWORDS or word in seen:
             continue
         seen.append(word)
