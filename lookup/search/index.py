@@ -217,11 +217,21 @@ def _category_defaults(by_code: dict[str, CodeEntry]) -> dict[str, str]:
         if entry.parent_code and entry.parent_code != code:
             children.setdefault(entry.parent_code, []).append(code)
     defaults: dict[str, str] = {}
+    by_category: dict[str, list[str]] = {}
+    for code, entry in by_code.items():
+        if len(code) > 3 and entry.billable:
+            by_category.setdefault(code[:3], []).append(code)
     for code, category in by_code.items():
         if len(code) != 3 or category.billable:
             continue
         node = by_code.get(code + "9")
         if node is None or "unspecified" not in words(node.title):
+            # No unspecified branch: the code whose title says the category's title and nothing else
+            # ("Benign prostatic hyperplasia without lower urinary tract symptoms" under N40) is its default.
+            plain = sorted(phrasing_words(category.title))
+            same = [c for c in sorted(by_category.get(code, ())) if sorted(phrasing_words(by_code[c].title)) == plain]
+            if plain and len(same) == 1:
+                defaults[same[0]] = category.title
             continue
         parent = code
         for _ in range(4):
