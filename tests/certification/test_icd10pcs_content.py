@@ -129,3 +129,36 @@ def test_a_pcs_practice_exam_scores_codes_typed_in_lower_case_with_spaces(
     assert (score.correct, score.total) == (12, 12)
     report = student_client.get(reverse("certification:attempt_report", args=[attempt.pk])).content.decode()
     assert "ICD-10-PCS procedure coding" in report
+
+
+def _weights_migration():
+    import importlib
+
+    return importlib.import_module("certification.migrations.0006_exam_domain_icd10pcs")
+
+
+@pytest.mark.django_db
+def test_the_migration_moves_untouched_builtin_blueprints_to_the_new_weights_and_leaves_edited_ones():
+    from django.apps import apps
+
+    from certification.models import BlueprintDomain
+
+    from .factories import BlueprintFactory
+
+    migration = _weights_migration()
+    # The migration's "after" is what a fresh install gets from blueprint_data.
+    builtin = {b["slug"]: b["weights"] for b in BUILTIN_BLUEPRINTS}
+    assert migration.NEW_WEIGHTS == {"ccs": builtin["ccs"], "cca": builtin["cca"]}
+    ccs = BlueprintFactory(slug="ccs", is_builtin=True, weights=migration.OLD_WEIGHTS["ccs"])
+    edited = dict(migration.OLD_WEIGHTS["cca"], compliance=15)
+    cca = BlueprintFactory(slug="cca", is_builtin=True, weights=edited)
+
+    migration.builtin_weights_add_icd10pcs(apps, None)
+
+    def weights(blueprint):
+        return {row.domain: row.weight for row in BlueprintDomain.objects.filter(blueprint=blueprint)}
+
+    assert weights(ccs) == {d: float(w) for d, w in builtin["ccs"].items()}
+    assert weights(cca) == {d: float(w) for d, w in edited.items()}
+    migration.builtin_weights_remove_icd10pcs(apps, None)
+    assert weights(ccs) == {d: float(w) for d, w in migration.OLD_WEIGHTS["ccs"].items()}
