@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/search_quality.py            # figures
     .venv/bin/python bench/search_quality.py --misses   # also every query whose expected code is not first
+    .venv/bin/python bench/search_quality.py --index-files icd10cm_index_2026.xml icd10cm_drug_2026.xml ...
+                                                        # with Alphabetic Index files, as after an import
 
 Builds the ranking index from the Tabular bundled with simple_icd_10_cm (the same release the
 slow tests use) and runs every line of bench/data/search_quality.tsv. HCPCS lines are searched
@@ -38,7 +40,21 @@ def demo_hcpcs_index():
     return build_index(entries, system="hcpcs", synonyms=load_synonyms())
 
 
-def full_icd10cm_index():
+def index_file_terms(paths: list[str]):
+    """The search entries of CMS Alphabetic Index files (any of the four), as an import would store them."""
+    from lookup.alphaindex import parse_index_file
+    from lookup.search.index_terms import index_term_entries
+
+    rows = []
+    for path in paths:
+        parsed = parse_index_file(path, file_name=Path(path).name)
+        print(f"{Path(path).name}: {parsed.table}, {len(parsed.entries):,} terms")
+        rows += [(parsed.table, e.level, e.title, e.nemod, " > ".join(e.path), e.code, e.cells) for e in parsed.entries]
+    rows.sort(key=lambda row: ("index", "eindex", "neoplasm", "drug").index(row[0]))  # stable: book order kept
+    return list(index_term_entries(rows))
+
+
+def full_icd10cm_index(index_terms=()):
     package_dir = Path(importlib.util.find_spec("simple_icd_10_cm").submodule_search_locations[0])
     parsed = parse_icd10cm_xml(package_dir / "data" / "icd10c-tabular-April-1-2026.xml")
     entries = [
@@ -48,7 +64,7 @@ def full_icd10cm_index():
                   seven_chr=tuple((r.notes.get("seven_chr") or {}).items()))
         for position, r in enumerate(parsed.records)
     ]
-    return build_index(entries, system="icd10cm", synonyms=load_synonyms())
+    return build_index(entries, system="icd10cm", synonyms=load_synonyms(), index_terms=index_terms)
 
 
 def quality_rows(path: Path = QUALITY) -> list[tuple[str, str, str]]:
@@ -63,9 +79,11 @@ def quality_rows(path: Path = QUALITY) -> list[tuple[str, str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--index-files", nargs="*", default=[], metavar="XML",
+                        help="CMS Alphabetic Index files (index, eindex, neoplasm, drug) whose terms feed the ranking")
     args = parser.parse_args()
     started = time.perf_counter()
-    index = full_icd10cm_index()
+    index = full_icd10cm_index(index_file_terms(args.index_files) if args.index_files else ())
     hcpcs = demo_hcpcs_index()
     print(f"index built in {time.perf_counter() - started:.1f} s")
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])

@@ -382,3 +382,56 @@ def test_the_drop_folder_imports_index_files_into_their_fiscal_year(release, tmp
     assert any("waiting for a ready ICD-10-CM release 2031" in line for line in report)
     assert set(IndexSource.objects.filter(release=release).values_list("table", flat=True)) == {"drug", "eindex"}
     assert not [line for line in scan_drop_folder() if "imported" in line]  # once each
+
+
+# The full ICD-10-CM FY2026 with the sample tables (slow) ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def full_index_with_tables():
+    import importlib.util
+
+    from codesets.parsers.icd10cm_xml import parse_icd10cm_xml
+    from lookup.search import CodeEntry, build_index, load_synonyms
+    from lookup.search.index_terms import index_term_entries
+
+    package_dir = Path(importlib.util.find_spec("simple_icd_10_cm").submodule_search_locations[0])
+    parsed = parse_icd10cm_xml(package_dir / "data" / "icd10c-tabular-April-1-2026.xml")
+    entries = [
+        CodeEntry(code=r.code, display_code=r.display_code, title=r.long_title, billable=r.billable, kind=r.kind,
+                  parent_code=r.parent_code, sort_order=position,
+                  terms=tuple(r.notes.get("inclusion_terms", ())) + tuple(r.notes.get("includes", ())),
+                  seven_chr=tuple((r.notes.get("seven_chr") or {}).items()))
+        for position, r in enumerate(parsed.records)
+    ]
+    rows = []
+    for path in (INDEX, EINDEX, NEOPLASM, DRUG):
+        tables = parse_index_file(path, file_name=path.name)
+        rows += [(tables.table, e.level, e.title, e.nemod, " > ".join(e.path), e.code, e.cells) for e in tables.entries]
+    synonyms = load_synonyms()
+    return (build_index(entries, system="icd10cm", synonyms=synonyms),
+            build_index(entries, system="icd10cm", synonyms=synonyms, index_terms=list(index_term_entries(rows))))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query, expected", [
+    ("poisoning by acetaminophen accidental", "T39.1X1A"),
+    ("adverse effect of warfarin", "T45.515A"),
+    ("metastatic to liver", "C78.7"),
+    ("acetaminophen overdose", "T39.1X1A"),
+    ("metformin adverse effect", "T38.3X5A"),
+])
+def test_on_the_full_release_the_tables_answer_what_the_tabular_alone_cannot(full_index_with_tables, query, expected):
+    from lookup.search import search
+
+    plain, with_tables = full_index_with_tables
+    assert [hit.code for hit in search(plain, query, limit=5)][:1] != [expected]
+    assert search(with_tables, query, limit=5)[0].code == expected
+
+
+@pytest.mark.slow
+def test_without_table_terms_for_a_query_the_ranking_is_unchanged(full_index_with_tables):
+    from lookup.search import search
+
+    plain, with_tables = full_index_with_tables
+    for query in ("dementia", "breast cancer", "ear infection", "cellulitis of right leg", "flu shot", "acute bronchitis"):
+        assert [h.code for h in search(plain, query, limit=5)] == [h.code for h in search(with_tables, query, limit=5)]
