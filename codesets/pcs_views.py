@@ -46,11 +46,12 @@ def pcs_browse(request: HttpRequest) -> HttpResponse:
     has_tables = False
     if release is not None:
         depth = len(prefix)
-        query = Code.objects.filter(release=release, depth=depth, code__startswith=prefix).only(
+        # The rows one level down are the children of the prefix: an indexed (release, parent_code) read.
+        query = Code.objects.filter(release=release, depth=depth, parent_code=prefix).only(
             "code", "long_title", "short_title", "notes", "kind")
         rows = [{"code": row.code, "title": row.long_title,
                  "definition": ((row.notes or {}).get("axes") or {}).get("3", {}).get("definition", ""),
-                 "is_table": depth == 2} for row in query.order_by("code")[:500]]
+                 "is_table": depth == 2} for row in sorted(query.order_by()[:500], key=lambda row: row.code)]
         has_tables = Code.objects.filter(release=release, kind="category", notes__has_key="rows").exists() \
             if release.pk else False
     trail = []
@@ -100,6 +101,7 @@ def pcs_build(request: HttpRequest) -> HttpResponse:
             else:
                 context["valid"] = Code.objects.filter(release=release, code=code, billable=True).exists()
     elif release is not None:
-        context["starts"] = list(Code.objects.filter(release=release, depth=len(code), code__startswith=code)
-                                 .order_by("code").values_list("code", "long_title")[:60])
+        # Sorted here: ORDER BY code would lead SQLite to walk the release's (release, code) index instead.
+        context["starts"] = sorted(Code.objects.filter(release=release, depth=len(code), parent_code=code)
+                                   .order_by().values_list("code", "long_title")[:200])
     return render(request, "codesets/partials/pcs_build.html", context)
