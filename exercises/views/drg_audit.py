@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from accounts.services import audit_record
 from courses.access import cohort_for_instructor_or_404
@@ -37,13 +38,35 @@ def _tally_view(tally: Tally) -> dict:
     }
 
 
-def _audit_view(audit: DrgAudit) -> dict:
+_PLACEHOLDER = "987654321"  # one reverse() for every row's link
+ROWS_SHOWN = 400  # the page lists this many claims; the CSV has every one
+
+
+def _drg_text(value: int | None) -> str:
+    return f"{value:03d}" if value is not None else "—"
+
+
+def _row_view(row, result_url: str) -> dict:
+    """Everything a claim's table row shows, as text, so the template only places it (long cohorts render fast)."""
+    return {
+        "id": row.submission_id, "student": row.student_name, "case": row.case_title, "grouped": row.grouped,
+        "matched": row.matched, "shift": row.shift, "problem": row.problem,
+        "key_drg": _drg_text(row.key_drg), "key_title": row.key_title,
+        "student_drg": _drg_text(row.student_drg), "student_title": row.student_title,
+        "variance": _signed(row.variance), "url": result_url.replace(_PLACEHOLDER, str(row.submission_id)),
+    }
+
+
+def _audit_view(audit: DrgAudit, *, cohort_id: int) -> dict:
+    result_url = reverse("exercises:submission_detail", args=[_PLACEHOLDER])
+    student_url = reverse("courses:cohort_student", args=[cohort_id, _PLACEHOLDER])
     return {
         "total": _tally_view(audit.total),
-        "students": [_tally_view(t) for t in audit.students],
+        "students": [{**_tally_view(t), "url": student_url.replace(_PLACEHOLDER, str(t.ident))} for t in audit.students],
         "cases": [_tally_view(t) for t in audit.cases],
         "shifts": audit.shifts[:10],
-        "rows": [{"row": row, "variance": _signed(row.variance)} for row in audit.rows],
+        "rows": [_row_view(row, result_url) for row in audit.rows[:ROWS_SHOWN]],
+        "rows_total": len(audit.rows), "rows_hidden": max(len(audit.rows) - ROWS_SHOWN, 0),
         "example_base_rate": audit.example_base_rate,
         "base_rates": [money(rate).lstrip("+") for rate in audit.base_rates],
         "years_without_weights": audit.years_without_weights,
@@ -53,7 +76,7 @@ def _audit_view(audit: DrgAudit) -> dict:
 def cohort_drg_audit_view(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = cohort_for_instructor_or_404(user=request.user, cohort_id=cohort_id)
     audit = cohort_drg_audit(cohort=cohort)
-    return render(request, "exercises/drg_audit.html", {"cohort": cohort, **_audit_view(audit)})
+    return render(request, "exercises/drg_audit.html", {"cohort": cohort, **_audit_view(audit, cohort_id=cohort.pk)})
 
 
 def cohort_drg_audit_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:

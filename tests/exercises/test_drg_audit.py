@@ -175,3 +175,19 @@ def test_a_really_graded_claim_is_audited_from_its_stored_review_without_regroup
     monkeypatch.setattr("exercises.inpatient.services.default_grouper", no_grouping)
     page = instructor_client.get(f"/cases/review/cohorts/{cohort.pk}/drg-audit/").content.decode()
     assert "195 instead of 194: missed CC" in page and "\u2212$1,153" in page
+
+
+def test_a_long_cohort_lists_the_first_claims_and_the_csv_has_them_all(instructor_client, cohort, inpatient_cases):
+    people = StudentFactory.create_batch(201)
+    CohortMembership.objects.bulk_create(CohortMembership(cohort=cohort, student=s) for s in people)
+    submissions = Submission.objects.bulk_create(
+        Submission(student=p, case=c, status="scored", lines=[]) for p in people for c in inpatient_cases)
+    SubmissionScore.objects.bulk_create(
+        SubmissionScore(submission=s, key=s.case.current_key, score=80, final_score=80, passed=True,
+                        result={"drg": CC}) for s in submissions)
+    page = instructor_client.get(f"/cases/review/cohorts/{cohort.pk}/drg-audit/").content.decode()
+    assert page.count("data-submission=") == 400 and "The first 400 of 402 claims" in page
+    assert 'data-testid="audit-accuracy">0%<' in page  # the totals count every claim
+    rows = list(csv.reader(io.StringIO(
+        instructor_client.get(f"/cases/review/cohorts/{cohort.pk}/drg-audit.csv").content.decode())))
+    assert sum(1 for row in rows[1:] if row and row[2].isdigit()) == 402
