@@ -17,6 +17,7 @@ CODE_PATTERNS = {
     "icd10cm": re.compile(r"\b[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?\b"),
     "hcpcs": re.compile(r"\b[A-CEGHJ-MP-V][0-9]{4}\b"),
     "cpt": re.compile(r"\b[0-9]{4}[0-9FT]\b"),
+    "icd10pcs": re.compile(r"\b[0-9A-HJ-NP-Z]{7}\b"),
 }
 
 

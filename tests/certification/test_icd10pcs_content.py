@@ -162,3 +162,23 @@ def test_the_migration_moves_untouched_builtin_blueprints_to_the_new_weights_and
     assert weights(cca) == {d: float(w) for d, w in edited.items()}
     migration.builtin_weights_remove_icd10pcs(apps, None)
     assert weights(ccs) == {d: float(w) for d, w in migration.OLD_WEIGHTS["ccs"].items()}
+
+
+@pytest.mark.django_db
+def test_a_pcs_release_that_deletes_a_code_flags_the_pcs_questions_that_accept_or_cite_it():
+    from codesets.models import ChangeKind, ContentFlag, ReleaseChange
+    from codesets.signals import release_ready
+    from tests.factories import ReleaseFactory
+
+    from certification.models import Question
+    from certification.services.bank import bank_load
+
+    bank_load()
+    release = ReleaseFactory(label="FY2027 PCS", system="icd10pcs")
+    for code in ("0DTJ4ZZ", "021009W"):  # accepted by one question, named in an option of another
+        ReleaseChange.objects.create(release=release, kind=ChangeKind.DELETED, code=code, display_code=code)
+    release_ready.send(sender=type(release), release=release)
+    flagged = {(Question.objects.get(pk=int(pk)).slug, code)
+               for pk, code in ContentFlag.objects.filter(target_type="certification.question").values_list("target_id", "code")}
+    assert {("pcs-lap-appendectomy", "0DTJ4ZZ"), ("pcs-cabg-vein-harvest", "021009W")} <= flagged
+    assert {code for _, code in flagged} == {"0DTJ4ZZ", "021009W"}
