@@ -219,6 +219,13 @@ class PcsIndex:
         for table in self.tables:
             self.by_operation.setdefault(table.operation.lower(), []).append(table)
         self._label_words: dict[str, tuple[str, ...]] = {}
+        # Every word of a table's body part and body system labels: a table none of whose words the query has
+        # cannot fit it, and is not scored.
+        self.table_words: dict[str, frozenset[str]] = {
+            table.prefix: frozenset(w for row in table.rows for _, label in row[0] for w in self.label_words(label))
+            | frozenset(self.label_words(table.body_system))
+            for table in self.tables
+        }
 
     def label_words(self, label: str) -> tuple[str, ...]:
         found = self._label_words.get(label)
@@ -265,7 +272,10 @@ def pcs_search(index: PcsIndex, query: str, *, limit: int = 10) -> list[PcsHit]:
         return []
     tables = [(t, 0.3 if rank == 0 else 0.0) for rank, op in enumerate(wanted_ops)
               for t in index.by_operation.get(op, ())] if wanted_ops else [(t, 0.0) for t in index.tables]
-    found: list[tuple[float, str, str]] = []
+    if body:
+        asked = {word for option in options for word in option if word not in SIDES}
+        tables = [(t, bonus) for t, bonus in tables if asked & index.table_words[t.prefix]]
+    found: list[tuple] = []  # a min-heap of the best ``limit`` codes: (score, tie-break, code, operation, values)
     for table, bonus in tables:
         system_words = frozenset(index.label_words(table.body_system))
         for body_parts, approaches, devices, qualifiers in table.rows:
@@ -275,11 +285,22 @@ def pcs_search(index: PcsIndex, query: str, *, limit: int = 10) -> list[PcsHit]:
             ways = _best(approaches, lambda label: _axis_score(label, reading.approach, ""), 2)
             kinds = _best(devices, lambda label: _axis_score(label, reading.device, "no device"), 2)
             quals = _best(qualifiers, lambda label: _axis_score(label, reading.qualifier, "no qualifier"), 2)
+            if not (parts and ways and kinds and quals):
+                continue
+            if len(found) >= limit and bonus + parts[0][0] + ways[0][0] + kinds[0][0] + quals[0][0] < found[0][0]:
+                continue  # even this row's best code would not make the list
             for combo in itertools.product(parts, ways, kinds, quals):
                 score = bonus + sum(item[0] for item in combo)
+                if len(found) >= limit and score < found[0][0]:
+                    continue
                 code = table.prefix + "".join(item[1] for item in combo)
-                title = ", ".join([table.operation] + [item[2] for item in combo
-                                                       if item[2].lower() not in ("no device", "no qualifier")])
-                found.append((score, code, title))
-    best = heapq.nlargest(limit, found, key=lambda item: (item[0], [-ord(c) for c in item[1]]))
-    return [PcsHit(code=code, title=title, score=round(score, 2)) for score, code, title in best]
+                entry = (score, tuple(-ord(c) for c in code), code, table.operation, combo)
+                if len(found) < limit:
+                    heapq.heappush(found, entry)
+                else:
+                    heapq.heappushpop(found, entry)
+    hits = []
+    for score, _, code, operation, combo in sorted(found, reverse=True):
+        title = ", ".join([operation] + [item[2] for item in combo if item[2].lower() not in ("no device", "no qualifier")])
+        hits.append(PcsHit(code=code, title=title, score=round(score, 2)))
+    return hits
