@@ -100,3 +100,10 @@ def test_a_case_year_without_weights_says_so_then_shows_payments_once_uploaded(
     score, page = _submit_and_open(student_client, case, MISSED_CC, django_capture_on_commit_callbacks)
     assert score.result["drg"]["key"]["weight"] == 1.194 and score.result["drg"]["student"]["weight"] == 1.195
     assert "No MS-DRG relative weights are loaded" not in page
+
+
+def test_a_file_far_larger_than_a_table_5_is_refused_before_it_is_read(admin_client_, monkeypatch):
+    monkeypatch.setattr("exercises.inpatient.weights_admin.MAX_TABLE5_BYTES", 100)
+    response = upload(admin_client_, table5())
+    assert response.status_code == 400 and "a CMS Table 5 is far smaller" in response.content.decode()
+    assert weights_for_year(2027) is None
