@@ -29,7 +29,7 @@ def grouper():
     # NSTEMI with a drug-eluting stent (ICD-10-PCS 027034Z): percutaneous cardiovascular procedure
     (Claim("I214", "Y", (("I2510", "Y"), ("I10", "Y")), ("027034Z",), age=64, sex="M"), 322, "NONE"),
     # Hip fracture with a hemiarthroplasty
-    (Claim("M80052A", "Y", (("Z7983", "1"),), ("0SRR0J9",), age=84, sex="F"), 522, "NONE"),
+    (Claim("M80052A", "Y", (("Z7983", "1"),), ("0SRS0J9",), age=84, sex="F"), 522, "NONE"),
 ])
 def test_known_claims_group_to_their_drg(grouper, claim, drg, severity):
     group = grouper.group(claim, fiscal_year=2026)
