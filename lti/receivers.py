@@ -7,6 +7,8 @@
   or finding it scored) after the batch committed, so ``task_success`` of that task covers it.
 - An exam score is created once per attempt (``post_save`` of AttemptScore).
 
+After a scoring task, whether any account at all is linked to an LMS is read from the cache first
+(kept current by the link's own save and delete), so a deployment no LMS uses pays one cache read.
 Receivers run no query inside the scoring transaction: whether an LMS knows the student is read
 from the cache (filled after commit, and when an account is linked), so students no LMS knows add
 no after-commit work once known; the outbox is updated after commit, only for linked students.
@@ -18,7 +20,7 @@ import logging
 
 from celery.signals import task_success
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
@@ -84,8 +86,29 @@ def case_scored_in_batch(sender=None, result=None, **kwargs) -> None:
     submission_id = args[0] if args else (getattr(request, "kwargs", None) or {}).get("submission_id")
     if submission_id is None:
         return
+    _safely(_case_task_finished, submission_id)
 
-    _safely(_case_submission_scored, submission_id)
+
+def _case_task_finished(submission_id: int) -> None:
+    from .services.passback import any_student_linked
+
+    # Most deployments (and every benchmark) link no account to an LMS: one cache read, no query.
+    if any_student_linked():
+        _case_submission_scored(submission_id)
+
+
+@receiver(post_save, sender="lti.UserLink", dispatch_uid="lti.user_link_saved")
+def user_link_saved(sender, instance, raw=False, **kwargs) -> None:
+    from .services.passback import any_link_changed
+
+    any_link_changed(linked=True)
+
+
+@receiver(post_delete, sender="lti.UserLink", dispatch_uid="lti.user_link_deleted")
+def user_link_deleted(sender, instance, **kwargs) -> None:
+    from .services.passback import any_link_changed
+
+    any_link_changed(linked=None)
 
 
 @receiver(post_save, sender="certification.AttemptScore", dispatch_uid="lti.exam_score_saved")

@@ -107,6 +107,40 @@ def student_is_linked(student_id: int) -> bool:
     return linked
 
 
+# "No account is linked to any LMS" is remembered for a short while only; a new link says so at once.
+NO_LINK_CACHE_SECONDS = 5 * 60
+
+
+def _any_link_key() -> str:
+    return f"lti:any-link:{connection.settings_dict['NAME']}"
+
+
+def any_student_linked() -> bool:
+    """Whether any account at all is linked to an LMS: until one is, no score has a gradebook to feed.
+
+    One cache read per score event. A link saved or deleted updates the answer at once (lti.receivers),
+    and "none" is stored with ``add``, so a link made while this was being asked is never hidden.
+    """
+    key = _any_link_key()
+    known = cache.get(key)
+    if known is not None:
+        return known
+    linked = UserLink.objects.exists()
+    if linked:
+        cache.set(key, True, LINKED_CACHE_SECONDS)
+    else:
+        cache.add(key, False, NO_LINK_CACHE_SECONDS)
+    return linked
+
+
+def any_link_changed(*, linked: bool | None) -> None:
+    """A link was saved (``linked=True``) or deleted (``None``: ask the database again next time)."""
+    if linked:
+        cache.set(_any_link_key(), True, LINKED_CACHE_SECONDS)
+    else:
+        cache.delete(_any_link_key())
+
+
 def passbacks_record(*, score: GradebookScore | None) -> list[int]:
     """Update the outbox for every gradebook cell this score feeds; queue their sends after commit."""
     if score is None:
