@@ -63,10 +63,8 @@ def index_browse(request: HttpRequest) -> HttpResponse:
     letters = index_letters(release=release, table=table) if context["table"].source else []
     letter = (request.GET.get("letter") or "").strip()[:8]
     find = (request.GET.get("q") or "").strip()[:MAX_FIND_CHARS]
-    if not letter and not find and letters:
-        letter = letters[0]
-    if letter and letter not in letters:
-        letter = ""
+    if letter not in letters:
+        letter = letters[0] if letters else ""
     context.update(letters=letters, letter=letter, find=find, terms=[], rows=[], found=None)
     if context["table"].source:
         if find:
