@@ -66,33 +66,27 @@ TABLE_KINDS = tuple(TABLE_NAMES)
 
 @dataclass(frozen=True, slots=True)
 class TableColumn:
-    """A code column of the Neoplasm Table or the Table of Drugs and Chemicals.
-
-    ``search_words`` are the words a row's code in this column answers to in search: the column's
-    heading, plus the wording the Index itself sends to the column ("Metastasis, metastatic, to
-    specified site - see Neoplasm, secondary, by site"; "Carcinoma in situ - see Neoplasm, in situ").
-    """
+    """A code column of the Neoplasm Table or the Table of Drugs and Chemicals (``<cell col="2">`` .. ``7``)."""
 
     key: str
     label: str
-    search_words: str
 
 
 NEOPLASM_COLUMNS = (
-    TableColumn("malignant_primary", "Malignant Primary", "malignant primary"),
-    TableColumn("malignant_secondary", "Malignant Secondary", "malignant secondary metastatic metastasis"),
-    TableColumn("in_situ", "Ca in situ", "carcinoma in situ"),
-    TableColumn("benign", "Benign", "benign"),
-    TableColumn("uncertain", "Uncertain Behavior", "uncertain behavior"),
-    TableColumn("unspecified", "Unspecified Behavior", "unspecified behavior"),
+    TableColumn("malignant_primary", "Malignant Primary"),
+    TableColumn("malignant_secondary", "Malignant Secondary"),
+    TableColumn("in_situ", "Ca in situ"),
+    TableColumn("benign", "Benign"),
+    TableColumn("uncertain", "Uncertain Behavior"),
+    TableColumn("unspecified", "Unspecified Behavior"),
 )
 DRUG_COLUMNS = (
-    TableColumn("accidental", "Poisoning, Accidental (unintentional)", "poisoning accidental unintentional"),
-    TableColumn("self_harm", "Poisoning, Intentional self-harm", "poisoning intentional self-harm"),
-    TableColumn("assault", "Poisoning, Assault", "poisoning assault"),
-    TableColumn("undetermined", "Poisoning, Undetermined", "poisoning undetermined"),
-    TableColumn("adverse", "Adverse effect", "adverse effect"),
-    TableColumn("underdosing", "Underdosing", "underdosing"),
+    TableColumn("accidental", "Poisoning, Accidental (unintentional)"),
+    TableColumn("self_harm", "Poisoning, Intentional self-harm"),
+    TableColumn("assault", "Poisoning, Assault"),
+    TableColumn("undetermined", "Poisoning, Undetermined"),
+    TableColumn("adverse", "Adverse effect"),
+    TableColumn("underdosing", "Underdosing"),
 )
 TABLE_COLUMNS = {TABLE_NEOPLASM: NEOPLASM_COLUMNS, TABLE_DRUG: DRUG_COLUMNS}
 # The main term the Neoplasm Table's rows belong to: its sites are subterms of it in the Index.

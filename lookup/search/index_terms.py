@@ -18,6 +18,25 @@ from .index import IndexTermEntry
 
 Row = tuple[str, int, str, str, str, str, list]
 
+# The words a code in each column answers to: the column's heading, plus the wording the Index itself
+# sends to the column ("Metastasis, metastatic, to specified site - see Neoplasm, secondary, by site";
+# "Carcinoma in situ - see Neoplasm, in situ, by site"). Kept here, with the index builder, so a change
+# rebuilds the search snapshots.
+COLUMN_SEARCH_WORDS = {
+    "malignant_primary": "malignant primary",
+    "malignant_secondary": "malignant secondary metastatic metastasis",
+    "in_situ": "carcinoma in situ",
+    "benign": "benign",
+    "uncertain": "uncertain behavior",
+    "unspecified": "unspecified behavior",
+    "accidental": "poisoning accidental unintentional",
+    "self_harm": "poisoning intentional self-harm",
+    "assault": "poisoning assault",
+    "undetermined": "poisoning undetermined",
+    "adverse": "adverse effect",
+    "underdosing": "underdosing",
+}
+
 
 def index_term_entries(rows: Iterable[Row]) -> Iterator[IndexTermEntry]:
     current_main = ""
@@ -37,7 +56,7 @@ def index_term_entries(rows: Iterable[Row]) -> Iterator[IndexTermEntry]:
             for column, cell in zip(columns, cells or ()):
                 if cell:
                     yield IndexTermEntry(code=cell, main_term=main_term,
-                                         path=f"{subterms} {nemod if level else ''} {column.search_words}".strip())
+                                         path=f"{subterms} {nemod if level else ''} {COLUMN_SEARCH_WORDS[column.key]}".strip())
             continue
         if not code:
             continue

@@ -435,3 +435,24 @@ def test_without_table_terms_for_a_query_the_ranking_is_unchanged(full_index_wit
     plain, with_tables = full_index_with_tables
     for query in ("dementia", "breast cancer", "ear infection", "cellulitis of right leg", "flu shot", "acute bronchitis"):
         assert [h.code for h in search(plain, query, limit=5)] == [h.code for h in search(with_tables, query, limit=5)]
+
+
+def test_table_rows_become_index_subterm_entries_worded_as_the_book_reads_them():
+    from lookup.search.index_terms import COLUMN_SEARCH_WORDS, index_term_entries
+
+    assert {column.key for column in NEOPLASM_COLUMNS + DRUG_COLUMNS} == set(COLUMN_SEARCH_WORDS)
+    rows = [
+        ("neoplasm", 0, "liver", "", "liver", "", ["C22.9", "C78.7", "", "", "", ""]),
+        ("drug", 0, "Warfarin", "", "Warfarin", "", ["", "", "", "", "T45.515", ""]),
+        ("drug", 0, "Alcohol", "", "Alcohol", "", []),
+        ("drug", 1, "ethyl", "", "Alcohol > ethyl", "", ["T51.0X1", "", "", "", "", ""]),
+        ("eindex", 0, "Fall, falling", "(accidental)", "Fall, falling", "W19", []),
+    ]
+    entries = [(e.code, e.main_term, e.path) for e in index_term_entries(rows)]
+    assert entries == [
+        ("C22.9", "Neoplasm, neoplastic", "liver malignant primary"),
+        ("C78.7", "Neoplasm, neoplastic", "liver malignant secondary metastatic metastasis"),
+        ("T45.515", "Warfarin", "adverse effect"),
+        ("T51.0X1", "Alcohol", "ethyl poisoning accidental unintentional"),
+        ("W19", "Fall, falling (accidental)", ""),
+    ]
