@@ -45,6 +45,7 @@ def _module_texts() -> list[tuple[str, str]]:
             where = f"{lesson['slug']} q{n}"
             texts.append((where, question["prompt"]))
             texts.append((where, question["explanation"]))
+            texts.append((where, question.get("term", "")))  # a code built axis by axis
             texts.extend((where, choice["text"]) for choice in question.get("choices", []))
     return texts
 
