@@ -55,8 +55,8 @@ def index_term_entries(rows: Iterable[Row]) -> Iterator[IndexTermEntry]:
                 main_term, subterms = current_main, " ".join(parts[1:])
             for column, cell in zip(columns, cells or ()):
                 if cell:
-                    yield IndexTermEntry(code=cell, main_term=main_term,
-                                         path=f"{subterms} {nemod if level else ''} {COLUMN_SEARCH_WORDS[column.key]}".strip())
+                    words = (subterms, nemod if level else "", COLUMN_SEARCH_WORDS[column.key])
+                    yield IndexTermEntry(code=cell, main_term=main_term, path=" ".join(part for part in words if part))
             continue
         if not code:
             continue
