@@ -17,6 +17,7 @@ from certification.services.bank import DEMO_BANK_DIR, bank_read
 
 REPO = Path(__file__).resolve().parents[2]
 PCS_MODULE = next((REPO / "courses" / "demo_content" / "modules").glob("*-icd10pcs-*.yaml"))
+PCS_DECK = REPO / "courses" / "demo_content" / "decks" / "icd10pcs-high-frequency.yaml"
 # A seven-character PCS code: digits and letters except I and O, with at least two digits (so that no English
 # word in capitals is taken for one).
 PCS_IN_TEXT = re.compile(r"(?<![\w-])(?=(?:[A-HJ-NP-Z]*[0-9]){2})[0-9A-HJ-NP-Z]{7}(?![\w-])")
@@ -48,6 +49,15 @@ def _module_texts() -> list[tuple[str, str]]:
             texts.append((where, question.get("term", "")))  # a code built axis by axis
             texts.extend((where, choice["text"]) for choice in question.get("choices", []))
     return texts
+
+
+def test_every_card_of_the_pcs_deck_opens_with_a_code_of_the_demo_code_set():
+    codes = _pcs_code_set()
+    deck = yaml.safe_load(PCS_DECK.read_text(encoding="utf-8"))
+    assert deck["domain"] == "icd10pcs" and len(deck["cards"]) >= 30
+    first = [card["back"].split()[0] for card in deck["cards"]]
+    assert [code for code in first if code not in codes] == []
+    assert len(set(first)) == len(first), "each card teaches a different code"
 
 
 def test_the_pcs_code_pattern_finds_codes_and_skips_words():
