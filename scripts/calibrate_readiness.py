@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {process.description} ({len(result.outcomes)} forecasts at days "
               f"{', '.join(map(str, process.checkpoints))}; {time.monotonic() - t0:.0f} s)")
         for fit in result.fits:
-            links = ", ".join(f"{k} {v[0]:.2f}{'' if v[1] else ' (left out)'}" for k, v in fit["links"].items())
+            links = ", ".join(f"{k} {v[0]:.2f}{'' if v[1] else ' (left out)'}{f' gap sd {v[2]:.2f}' if v[2] else ''}"
+                              for k, v in fit["links"].items())
             forgetting = f"{fit['forgetting_days']:.0f} d" if fit["forgetting_days"] else "none"
             print(f"  fit at day {fit['checkpoint']}: drift {fit['drift_per_day']:g}/day, fading {forgetting}, "
                   f"level sd {fit['student_sd']:.2f}, domain sd {fit['domain_sd']:.2f}; links: {links}")

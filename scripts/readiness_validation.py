@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     fading = f"{forgetting:.0f} days" if forgetting else "no measurable time"
     print(f"Drift {population['drift_per_day']:g} logits²/day; gains fade over {fading}; "
           f"level sd {population['student_sd']:.2f}, domain sd {population['domain_sd']:.2f}.")
-    for name, (slope, used, note, pairs) in population["channels"].items():
+    for name, (slope, used, note, *_rest) in population["channels"].items():
         print(f"  {name:<10} {'used' if used else 'left out':<9} slope {slope:.2f}  {note}")
     validation = fit.validation
     if not validation.get("rows"):
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"\n{validation['outcomes']} practice exams from {validation['students']} students; pass rate "
           f"{validation['pass_rate']:.0%}.")
+    avoidance = (validation.get("recalibrated") or {}).get("avoidance")
+    print(f"Unpractised domains: weight on 'avoided because weak' "
+          f"{population.get('avoidance', 0.6):.1f}" + (" (chosen from these outcomes)." if avoidance is not None
+                                                      else " (the default: too few outcomes with unpractised domains)."))
     print(f"{'segment':<34} {'n':>5} {'Brier':>6} {'recal.':>6} {'logistic':>8} {'base':>6} {'LL':>6} {'AUC':>5} "
           f"{'slope':>6} {'range':>6}")
     for row in validation["rows"]:

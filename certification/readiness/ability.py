@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from statistics import NormalDist
 
 from .irt import Bin, posterior_update, predictive_log_likelihood
 from .population import Population
@@ -62,6 +63,10 @@ class DomainAbility:
     rehearsals: int  # answers after the key was shown
     easy: int  # first answers to easy items
     days_since: float | None  # since the last session in this domain
+    avoided: float = 0.0  # part of the variance from the sceptical prior of an unpractised domain (shared by all)
+    # Sd of the error every domain measured through the same channels shares (each channel's gap to exam
+    # ability). Included in ``variance``; across domains it adds up instead of averaging away.
+    systematic: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class StudentEstimate:
     level_variance: float  # Var(u): shared by every domain that leans on it
     left_out: dict[str, int] = field(default_factory=dict)  # channel -> answers not used
     predictive: tuple[float, float] = (0.0, 0.0)  # (log-likelihood, weight) of sessions predicted before seen
+    practised: frozenset = frozenset()  # domains with at least ``min_domain_responses`` first answers
 
     @property
     def responses(self) -> int:
@@ -90,8 +96,12 @@ class StudentEstimate:
         gaps = [d.days_since for d in self.domains.values() if d.days_since is not None]
         return min(gaps) if gaps else None
 
-    def ability(self, domain: str, population: Population) -> DomainAbility:
-        """The domain's estimate; a domain without evidence leans wholly on the student's level."""
+    def ability(self, domain: str, population: Population, domains: Iterable[str] | None = None) -> DomainAbility:
+        """The domain's estimate; a domain without evidence leans on where students start and is judged sceptically.
+
+        ``domains``: the exam's domains (a blueprint's), which sets how many the student could have
+        chosen from; without it, every domain the population knows.
+        """
         found = self.domains.get(domain)
         if found is not None:
             return found
@@ -99,12 +109,50 @@ class StudentEstimate:
         # one number for every domain: its uncertainty is shared (it does not average away over domains).
         rho = population.borrow
         shared_var = rho * rho * self.level_variance + (1 - rho * rho) * population.student_sd**2
+        shift, spread = avoidance(population, len(self.practised), _domain_count(population, domains, self.practised))
         return DomainAbility(
-            domain=domain, mean=population.start_for(domain) + rho * self.level,
-            variance=population.domain_sd**2 + shared_var,
+            domain=domain, mean=population.start_for(domain) + rho * self.level - shift,
+            variance=population.domain_sd**2 + shared_var + spread,
             shared=math.sqrt(shared_var / self.level_variance) if self.level_variance > 0 else 1.0,
-            responses=0, rehearsals=0, easy=0, days_since=None,
+            responses=0, rehearsals=0, easy=0, days_since=None, avoided=spread,
         )
+
+
+_NORMAL = NormalDist()
+
+
+def _domain_count(population: Population, domains: Iterable[str] | None, practised: frozenset) -> int:
+    known = set(domains) if domains is not None else set(population.pools) | set(population.domain_mean)
+    return len(known | set(practised))
+
+
+def top_mean(chosen: int, total: int) -> float:
+    """Expected mean of the largest ``chosen`` of ``total`` standard normal draws (Blom's approximation)."""
+    if chosen <= 0 or total <= 0 or chosen >= total:
+        return 0.0
+    ranks = range(total - chosen + 1, total + 1)
+    return sum(_NORMAL.inv_cdf((r - 0.375) / (total + 0.25)) for r in ranks) / chosen
+
+
+def avoidance(population: Population, practised: int, total: int) -> tuple[float, float]:
+    """(shift down, extra variance) of a domain the student has not practised, in logits.
+
+    Nothing in a student's own answers says whether they picked their domains at random or practised
+    their strongest and avoided the rest; the two look the same. The prior is a mixture of the two
+    stories, with weight ``population.avoidance`` on "avoided because weak": under it the avoided
+    domains lie below the chosen ones by the gap between the top ``practised`` of ``total`` draws of
+    the domain spread and the rest. The mixture's mean moves down by that weight times the gap, and
+    its variance grows by the spread between the two stories. The spread used is at least
+    ``population.avoidance_sd``: the fitted spread between one student's domains comes from the
+    domains students chose, which the choice itself narrows. Outcomes (full-length practice exams)
+    choose the weight (validation.avoidance_fit).
+    """
+    if practised <= 0 or practised >= total or population.avoidance <= 0.0:
+        return 0.0, 0.0
+    sd = max(population.domain_sd, population.avoidance_sd)
+    gap = sd * top_mean(practised, total) * total / (total - practised)
+    weight = population.avoidance
+    return weight * gap, weight * (1.0 - weight) * gap * gap
 
 
 @dataclass
@@ -116,6 +164,7 @@ class _Domain:
     easy: int = 0
     difficulty_sum: float = 0.0  # Σ w·b over first answers: where on the scale this domain was measured
     weight_sum: float = 0.0
+    channel_weight: dict = field(default_factory=dict)  # Σ w of first answers per channel
 
 
 def _pool_mean(population: Population, domain: str) -> float:
@@ -159,6 +208,7 @@ def _collect(responses: Iterable[Response], population: Population, params: Read
         if first:
             slot.difficulty_sum += weight * b
             slot.weight_sum += weight
+            slot.channel_weight[r.channel] = slot.channel_weight.get(r.channel, 0.0) + weight
         score = r.score
         score = 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
         age = r.age_days if r.age_days > 0.0 else 0.0
@@ -185,6 +235,23 @@ def _collect(responses: Iterable[Response], population: Population, params: Read
             entry[3] += weight
             entry[4] += weight * score
     return by_domain, left_out
+
+
+def _systematic(slot: _Domain, population: Population) -> float:
+    """Sd of the error this domain's estimate shares with every other domain measured through the same channels.
+
+    Answers from a channel other than the exam carry that channel's gap to exam ability (fitted from
+    students with both), in proportion to their share of the domain's answers. The gap belongs to the
+    channel, not the domain, so it does not average away over the exam.
+    """
+    if slot.weight_sum <= 0.0:
+        return 0.0
+    gap = 0.0
+    for channel, weight in slot.channel_weight.items():
+        link = population.channels.get(channel)
+        if link is not None:
+            gap += weight / slot.weight_sum * link.gap_sd
+    return gap
 
 
 def _static(mean: float, variance: float, bins: list[Bin]) -> tuple[float, float]:
@@ -275,7 +342,7 @@ def estimate_student(
     for domain, slot in by_domain.items():
         if not slot.sessions:  # only answers after the key was shown, weighted zero: not practised
             unpractised = StudentEstimate({}, level, level_var).ability(domain, population)
-            domains[domain] = replace(unpractised, rehearsals=slot.rehearsals)
+            domains[domain] = replace(unpractised, rehearsals=slot.rehearsals)  # no choice shift: it was tried
             continue
         own_p, own_m = terms.get(domain, (0.0, 0.0))
         own_lik = likelihood_precision.get(domain, 0.0)
@@ -289,13 +356,15 @@ def estimate_student(
             # error grows with the distance times the uncertainty of the slope that carries it there.
             distance = slot.difficulty_sum / slot.weight_sum - _pool_mean(population, domain)
             variance += (population.extrapolation_sd * distance) ** 2
+        systematic = _systematic(slot, population)
+        variance += systematic * systematic
         ll += gained
         ll_weight += weight
         domains[domain] = DomainAbility(
             domain=domain, mean=mean, variance=variance, shared=(1.0 / prior_var) / (1.0 / prior_var + own_lik),
             responses=slot.responses, rehearsals=slot.rehearsals, easy=slot.easy,
-            days_since=slot.sessions[-1][1],
+            days_since=slot.sessions[-1][1], systematic=systematic,
         )
-    return StudentEstimate(
-        domains=domains, level=level, level_variance=level_var, left_out=left_out, predictive=(ll, ll_weight)
-    )
+    practised = frozenset(d for d, a in domains.items() if a.responses >= params.min_domain_responses)
+    return StudentEstimate(domains=domains, level=level, level_variance=level_var, left_out=left_out,
+                           predictive=(ll, ll_weight), practised=practised)

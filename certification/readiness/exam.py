@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 from .ability import ReadinessParams, StudentEstimate
@@ -71,6 +71,20 @@ def recalibrate(probability: float, platt: tuple[float, float] | None) -> float:
     return min(max(sigmoid(intercept + slope * logit(probability)), 1e-4), 1.0 - 1e-4)
 
 
+def pool_item_variance(pool: tuple[PoolBin, ...], mean: float, variance: float) -> float:
+    """Average over the pool of p(1 - p) for one question: the sitting's variance per question.
+
+    Smaller than p̄(1 - p̄) when the questions differ in difficulty (a sum of Bernoulli draws with
+    unequal chances varies less than one with their average chance).
+    """
+    kappa = 1.0 / math.sqrt(1.0 + _PI_OVER_8 * variance)
+    total = 0.0
+    for b, c, share in pool:
+        p = c + (1.0 - c) * sigmoid(kappa * (mean - b))
+        total += share * p * (1.0 - p)
+    return total
+
+
 def pool_expected(pool: tuple[PoolBin, ...], mean: float, variance: float) -> tuple[float, float]:
     """Expected share right over the pool when θ ~ N(mean, variance), and its slope in θ."""
     kappa = 1.0 / math.sqrt(1.0 + _PI_OVER_8 * variance)
@@ -107,24 +121,28 @@ def predict_exam(
     total_weight = sum(w for w in weights.values() if w > 0)
     if total_weight <= 0 or question_count <= 0:
         raise ValueError("A blueprint needs positive weights and at least one question")
-    mean = own_var = shared = sitting = coverage = 0.0
+    mean = own_var = shared = avoided = systematic = sitting = coverage = 0.0
     thin: list[tuple[float, str]] = []
-    for domain, weight in weights.items():
-        if weight <= 0:
-            continue
-        w = weight / total_weight
-        ability = estimate.ability(domain, population)
-        expected, slope = pool_expected(population.pool(domain), ability.mean, ability.variance)
+    exam_domains = [d for d, w in weights.items() if w > 0]
+    for domain in exam_domains:
+        w = weights[domain] / total_weight
+        ability = estimate.ability(domain, population, exam_domains)
+        pool = population.pool(domain)
+        expected, slope = pool_expected(pool, ability.mean, ability.variance)
         mean += w * expected
-        own = max(ability.variance - ability.shared**2 * estimate.level_variance, 0.0)
+        own = max(ability.variance - ability.shared**2 * estimate.level_variance - ability.avoided
+                  - ability.systematic**2, 0.0)
         own_var += (w * slope) ** 2 * own
         shared += w * slope * ability.shared
-        sitting += w * expected * (1.0 - expected) / question_count
+        # Whether the student avoided their weak domains is one question for all of them: it does not average away.
+        avoided += w * slope * math.sqrt(ability.avoided)
+        systematic += w * slope * ability.systematic
+        sitting += w * pool_item_variance(pool, ability.mean, ability.variance) / question_count
         if ability.responses >= params.min_domain_responses:
             coverage += w
         else:
             thin.append((w, domain))
-    ability_var = own_var + shared * shared * estimate.level_variance
+    ability_var = own_var + shared * shared * estimate.level_variance + avoided * avoided + systematic * systematic
     total_sd = math.sqrt(ability_var + sitting + population.exam_sd**2)
     z = _NORMAL.inv_cdf(0.5 + params.credible_level / 2)
     cut = pass_mark - 0.5 / question_count  # a score of exactly the mark passes
@@ -152,3 +170,26 @@ def predict_exam(
         practise=tuple(d for _, d in thin),
     )
 
+
+
+def predict_alternatives(
+    estimate: StudentEstimate,
+    population: Population,
+    weights: Mapping[str, float],
+    *,
+    question_count: int,
+    pass_mark: float,
+    params: ReadinessParams = ReadinessParams(),
+    grid: tuple[float, ...] | None = None,
+) -> tuple[tuple[float, float, float, float, float, float], ...]:
+    """The forecast under each weight of the sceptical prior, before any recalibration: (avoidance,
+    probability, predicted score, lower, upper, score sd). Validation chooses the weight from outcomes."""
+    from .validation import AVOIDANCE_GRID
+
+    plain = replace(population, recalibration={}, score_recalibration={})
+    result = []
+    for value in grid or AVOIDANCE_GRID:
+        p = predict_exam(estimate, replace(plain, avoidance=value), weights, question_count=question_count,
+                         pass_mark=pass_mark, params=params)
+        result.append((value, p.model_probability, p.predicted_score, p.lower, p.upper, p.score_sd))
+    return tuple(result)

@@ -264,6 +264,8 @@ def fit_population(
     if sweeps < 2:
         tau_u2, tau_e2 = 0.64, 0.36
 
+    gap_sd = _channel_gaps(linked, by_sd, exam_theta, exam_var, b, guess, channel_of, slope, used)
+
     # Starting level per domain: each student's first answers there, before practice has taught them.
     starts: dict[str, list[float]] = {}
     for s, group in enumerate(by_sd):
@@ -308,8 +310,10 @@ def fit_population(
             channels[ch] = ChannelLink(slope[ch], False, f"Left out: its answers barely move with exam ability "
                                        f"(fitted slope {slope[ch]:.2f} on {pairs} student-domains with both).", pairs)
         else:
+            gap = gap_sd.get(ch, link.gap_sd)
             channels[ch] = ChannelLink(slope[ch], True, f"Fitted slope {slope[ch]:.2f} against exam answers "
-                                       f"({pairs} student-domains with both); item difficulty from the fit.", pairs)
+                                       f"({pairs} student-domains with both); item difficulty from the fit; "
+                                       f"gap to exam ability sd {gap:.2f} logits.", pairs, gap)
     population = Population(
         domain_mean=mu,
         default_mean=sum(mu.values()) / len(mu) if mu else 0.3,
@@ -340,6 +344,39 @@ def fit_population(
                                  fitted={**population.fitted, **{k: v for k, v in timed.fitted.items()
                                                                  if k.startswith("time_")}})
     return population
+
+
+def _channel_gaps(linked, by_sd, exam_theta, exam_var, b, guess, channel_of, slope, used) -> dict[str, float]:
+    """Per channel: the sd of the gap between ability measured by its answers alone and by exam answers alone,
+    beyond what their measurement noise explains (student-domains with both; at least MIN_LINK_PAIRS)."""
+    squares: dict[str, list[float]] = {}
+    for s in linked:
+        for ch in used:
+            if ch == EXAM:
+                continue
+            answers = [(i, w, x) for i, w, x in by_sd[s] if channel_of[i] == ch]
+            if len(answers) < 3:
+                continue
+            t = exam_theta[s]
+            inf = 0.0
+            for _ in range(3):  # Fisher scoring from the exam estimate, with a weak prior around it
+                grad = -(t - exam_theta[s]) / 4.0
+                inf = 1.0 / 4.0
+                a = slope[ch]
+                for i, w, x in answers:
+                    c = guess[i]
+                    sg = _sig(a * (t - b[i]))
+                    p = c + (1.0 - c) * sg
+                    dp = (1.0 - c) * a * sg * (1.0 - sg)
+                    ratio = dp / max(p * (1.0 - p), 1e-12)
+                    grad += (x - p) * w * ratio
+                    inf += w * dp * ratio
+                t += max(-2.0, min(2.0, grad / inf))
+            if inf < 1.0:
+                continue
+            gap = t - exam_theta[s]
+            squares.setdefault(ch, []).append(gap * gap - 1.0 / inf - exam_var[s])
+    return {ch: math.sqrt(max(0.0, sum(v) / len(v))) for ch, v in squares.items() if len(v) >= MIN_LINK_PAIRS}
 
 
 def _variance_components(by_sd, theta, b, guess, channel_of, slope, sd_domain, mu, tau2, sd_student):

@@ -30,6 +30,7 @@ class ChannelLink:
     used: bool
     note: str
     students_with_exam: int = 0  # students (per domain) whose link was fitted: they have this channel and exam items
+    gap_sd: float = 0.0  # sd of the gap between ability measured by this channel and by exam items, beyond noise
 
 
 DEFAULT_LINKS: dict[str, ChannelLink] = {
@@ -58,6 +59,10 @@ class Population:
     borrow: float = 1.0  # share of the student's level (from practised domains) carried to unpractised ones
     student_sd: float = 0.8  # τ_u: spread of students' overall level
     domain_sd: float = 0.6  # τ_e: spread of a student's domains around their own level
+    # The sceptical prior of a domain the student has not practised (ability.avoidance): the weight on "they
+    # avoided it because it is weak", and the least spread between one student's domains assumed for it.
+    avoidance: float = 0.6
+    avoidance_sd: float = 0.6
     drift_per_day: float = 0.004  # q: variance (logits²) ability may wander per day without practice
     forgetting_days: float | None = 60.0  # T: recent gains fade toward the student's long-run level
     channels: Mapping[str, ChannelLink] = field(default_factory=lambda: dict(DEFAULT_LINKS))
@@ -95,8 +100,9 @@ class Population:
         return self.channels.get(channel)
 
     def with_recalibration(self, probability: Mapping[str, tuple[float, float]],
-                           score: Mapping[str, tuple[float, float]]) -> Population:
-        return replace(self, recalibration=dict(probability), score_recalibration=dict(score))
+                           score: Mapping[str, tuple[float, float]], avoidance: float | None = None) -> Population:
+        changed = replace(self, recalibration=dict(probability), score_recalibration=dict(score))
+        return changed if avoidance is None else replace(changed, avoidance=avoidance)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,9 +112,12 @@ class Population:
             "borrow": self.borrow,
             "student_sd": self.student_sd,
             "domain_sd": self.domain_sd,
+            "avoidance": self.avoidance,
+            "avoidance_sd": self.avoidance_sd,
             "drift_per_day": self.drift_per_day,
             "forgetting_days": self.forgetting_days,
-            "channels": {k: [v.discrimination, v.used, v.note, v.students_with_exam] for k, v in self.channels.items()},
+            "channels": {k: [v.discrimination, v.used, v.note, v.students_with_exam, v.gap_sd]
+                         for k, v in self.channels.items()},
             "items": {k: [round(b, 4), round(c, 4)] for k, (b, c) in self.items.items()},
             "channel_difficulty": dict(self.channel_difficulty),
             "pools": {d: [list(x) for x in bins] for d, bins in self.pools.items()},
@@ -130,9 +139,11 @@ class Population:
             borrow=float(data.get("borrow", 1.0)),
             student_sd=float(data.get("student_sd", 0.8)),
             domain_sd=float(data.get("domain_sd", 0.6)),
+            avoidance=float(data.get("avoidance", 0.6)),
+            avoidance_sd=float(data.get("avoidance_sd", 0.6)),
             drift_per_day=float(data.get("drift_per_day", 0.004)),
             forgetting_days=None if forgetting is None or math.isinf(float(forgetting)) else float(forgetting),
-            channels={k: ChannelLink(float(v[0]), bool(v[1]), str(v[2]), int(v[3]))
+            channels={k: ChannelLink(float(v[0]), bool(v[1]), str(v[2]), int(v[3]), float(v[4]) if len(v) > 4 else 0.0)
                       for k, v in data.get("channels", {}).items()} or dict(DEFAULT_LINKS),
             items={k: (float(v[0]), float(v[1])) for k, v in data.get("items", {}).items()},
             channel_difficulty={k: float(v) for k, v in data.get("channel_difficulty", {}).items()},

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .ability import ReadinessParams, Response, estimate_student
-from .exam import predict_exam
+from .exam import predict_alternatives, predict_exam
 from .fitting import ItemInfo, fit_population
 from .irt import GUESS_BY_KIND
 from .validation import Outcome, segments_for
@@ -278,7 +278,8 @@ def run_process(
         fits.append({"checkpoint": checkpoint, "drift_per_day": population.drift_per_day,
                      "forgetting_days": population.forgetting_days, "student_sd": population.student_sd,
                      "domain_sd": population.domain_sd,
-                     "links": {k: (round(v.discrimination, 2), v.used) for k, v in population.channels.items()}})
+                     "links": {k: (round(v.discrimination, 2), v.used, round(v.gap_sd, 3))
+                               for k, v in population.channels.items()}})
         sittings = {}
         for person in people:
             if not histories[person.index]:
@@ -300,6 +301,8 @@ def run_process(
             estimate = estimate_student(history, population, params=params)
             prediction = predict_exam(estimate, population, weights, question_count=question_count,
                                       pass_mark=pass_mark, params=params)
+            alternatives = predict_alternatives(estimate, population, weights, question_count=question_count,
+                                                pass_mark=pass_mark, params=params)
             total_weight = sum(r.weight for r in history)
             average = sum(r.score * r.weight for r in history) / total_weight
             outcomes.append(Outcome(
@@ -311,7 +314,7 @@ def run_process(
                 group=person.index % 2, true_score=expected, ability_lower=prediction.ability_lower,
                 ability_upper=prediction.ability_upper, enough_evidence=prediction.enough_evidence,
                 evidence_group=prediction.evidence_group,
-                score_sd=prediction.score_sd,
+                score_sd=prediction.score_sd, alternatives=alternatives,
             ))
     return ProcessResult(process, outcomes, fits)
 

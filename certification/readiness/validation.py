@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .irt import logit, sigmoid
 
@@ -37,6 +37,9 @@ class Outcome:
     enough_evidence: bool = True
     evidence_group: str = "enough"  # the recalibration group ("enough" or "thin")
     score_sd: float | None = None  # sd of the forecast score distribution (for recalibrating the range)
+    # The same forecast under other weights of the sceptical prior for unpractised domains: (avoidance,
+    # probability, predicted score, lower, upper, score sd), so outcomes can choose the weight.
+    alternatives: tuple = ()
 
 
 def segments_for(*, responses: int, easy_share: float, coverage: float, days_since: float | None) -> dict[str, str]:
@@ -140,6 +143,47 @@ def calibration_slope(probabilities: Sequence[float], outcomes: Sequence[int]) -
     return fit_logistic([logit(p) for p in probabilities], outcomes)[1]
 
 
+AVOIDANCE_GRID = tuple(k / 10 for k in range(11))
+AVOIDANCE_MINIMUM = 30  # outcomes of forecasts with unpractised domains before the sceptical prior's weight is chosen
+
+
+def with_avoidance(outcome: Outcome, avoidance: float | None) -> Outcome:
+    """The forecast as it would have been with this weight on "avoided because weak" (itself if not recorded)."""
+    if avoidance is None:
+        return outcome
+    for value, probability, predicted, lower, upper, sd in outcome.alternatives:
+        if abs(value - avoidance) < 1e-9:
+            return replace(outcome, probability=probability, predicted_score=predicted, lower=lower, upper=upper,
+                           score_sd=sd)
+    return outcome
+
+
+AVOIDANCE_SUPPORT = 1.92  # log-likelihood units: a 95% profile-likelihood interval for one parameter
+
+
+def avoidance_fit(outcomes: Sequence[Outcome], *, minimum: int = AVOIDANCE_MINIMUM) -> float | None:
+    """The weight of the sceptical prior, chosen from the scores obtained (Gaussian log-likelihood).
+
+    Only forecasts whose alternatives differ (the student had unpractised domains) say anything about
+    it; with fewer than ``minimum`` of them the prior's default stays. Of the weights the scores
+    support (within a 95% likelihood interval of the best) the most sceptical is kept: the outcomes
+    must show clearly that students did not avoid their weak domains before the forecast trusts them.
+    """
+    informative = [o for o in outcomes if len({round(a[2], 6) for a in o.alternatives}) > 1]
+    if len(informative) < minimum:
+        return None
+    support: dict[float, float] = {}
+    for value in AVOIDANCE_GRID:
+        ll = 0.0
+        for o in informative:
+            shown = with_avoidance(o, value)
+            sd = max(shown.score_sd or 0.0, 1e-3)
+            ll -= math.log(sd) + 0.5 * ((o.score - shown.predicted_score) / sd) ** 2
+        support[value] = ll
+    best = max(support.values())
+    return max(value for value, ll in support.items() if ll >= best - AVOIDANCE_SUPPORT)
+
+
 PLATT_MINIMUM = 60  # outcomes in a group before its pass probabilities are recalibrated
 RANGE_MINIMUM = 20  # outcomes in a group before its score range is corrected (two numbers, not a curve)
 GROUPS = ("enough", "thin")
@@ -154,6 +198,14 @@ def platt(probabilities: Sequence[float], outcomes: Sequence[int], *, minimum: i
     return slope, intercept
 
 
+def recalibration_from_outcomes(outcomes: Sequence[Outcome]) -> tuple[float | None, dict, dict]:
+    """What outcomes correct, in order: the sceptical prior's weight (None: keep the default), then per
+    evidence group the Platt scaling of P(pass) and the score range's offset and width."""
+    avoidance = avoidance_fit(outcomes)
+    chosen = [with_avoidance(o, avoidance) for o in outcomes]
+    return avoidance, platt_by_group(chosen), score_recalibration_by_group(chosen)
+
+
 def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM) -> dict[str, tuple[float, float]]:
     """Recalibration per evidence group ("enough" / "thin"), for groups with enough outcomes."""
     result = {}
@@ -165,17 +217,26 @@ def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM)
     return result
 
 
+RANGE_PRIOR = 30  # pseudo-outcomes at "no change" that a range correction is shrunk toward (a ridge, like Platt's)
+
+
 def score_recalibration_by_group(outcomes: Sequence[Outcome], *, minimum: int = RANGE_MINIMUM,
-                                 ) -> dict[str, tuple[float, float]]:
-    """Per evidence group: (mean of score − forecast, root mean square of the standardised residual)."""
+                                 prior: int = RANGE_PRIOR) -> dict[str, tuple[float, float]]:
+    """Per evidence group: (offset added to the forecast score, factor on its sd).
+
+    The offset is the mean of score − forecast and the factor the root mean square of the
+    standardised residual, both shrunk toward no change by ``prior`` pseudo-outcomes: a group's
+    average says little about its smaller parts (the students with fewest answers, say), and a
+    correction fitted to noise narrows their ranges as readily as it widens them.
+    """
     result = {}
     for group in GROUPS:
         members = [o for o in outcomes if o.evidence_group == group and o.score_sd]
         if len(members) < minimum:
             continue
-        offset = sum(o.score - o.predicted_score for o in members) / len(members)
+        offset = sum(o.score - o.predicted_score for o in members) / (len(members) + prior)
         squares = sum(((o.score - o.predicted_score - offset) / o.score_sd) ** 2 for o in members)
-        spread = math.sqrt(squares / len(members))
+        spread = math.sqrt((squares + prior) / (len(members) + prior))
         result[group] = (offset, spread)
     return result
 
@@ -187,9 +248,11 @@ def ranges_cross_fitted(outcomes: Sequence[Outcome], level: float = 0.9) -> list
     z = NormalDist().inv_cdf(0.5 + level / 2)
 
     def fit(train: list[Outcome]):
-        groups = score_recalibration_by_group(train)
+        avoidance = avoidance_fit(train)
+        groups = score_recalibration_by_group([with_avoidance(o, avoidance) for o in train])
 
         def apply(o: Outcome) -> tuple[float, float]:
+            o = with_avoidance(o, avoidance)
             found = groups.get(o.evidence_group)
             if not found or not o.score_sd:
                 return o.lower, o.upper
@@ -201,11 +264,14 @@ def ranges_cross_fitted(outcomes: Sequence[Outcome], level: float = 0.9) -> list
 
 
 def recalibrated_cross_fitted(outcomes: Sequence[Outcome]) -> list[float]:
-    """Each forecast recalibrated by the Platt fit of the other fold (its own group), as the product would."""
+    """Each forecast recalibrated as the product would from the other fold: the sceptical prior's weight
+    chosen on that fold's scores, then Platt scaling per evidence group."""
     def fit(train: list[Outcome]):
-        groups = platt_by_group(train)
+        avoidance = avoidance_fit(train)
+        groups = platt_by_group([with_avoidance(o, avoidance) for o in train])
 
         def apply(o: Outcome) -> float:
+            o = with_avoidance(o, avoidance)
             found = groups.get(o.evidence_group)
             if not found:
                 return o.probability

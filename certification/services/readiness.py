@@ -27,7 +27,8 @@ from ..models import AttemptScore, MasteryEvidence, Question, QuestionKind, Read
 from ..readiness import ItemInfo, Population, ReadinessParams, Response, estimate_student, fit_population, predict_exam
 from ..readiness.irt import GUESS_BY_KIND, LABEL_DIFFICULTY, guess_for_choices
 from ..readiness.population import CASE, EXAM, FLASHCARD, QUIZ, pool_summary
-from ..readiness.validation import Outcome, platt_by_group, report, score_recalibration_by_group, segments_for
+from ..readiness.exam import predict_alternatives
+from ..readiness.validation import Outcome, recalibration_from_outcomes, report, segments_for
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +210,8 @@ def readiness_fit(*, validate: bool = True, seed: int = 0, store: bool = True) -
     if validate:
         outcomes = _validation_outcomes(rows, items, pool_items, full=population, seed=seed)
         validation = _validation_summary(outcomes)
-        population = population.with_recalibration(platt_by_group(outcomes), score_recalibration_by_group(outcomes))
+        avoidance, probability, score = recalibration_from_outcomes(outcomes)
+        population = population.with_recalibration(probability, score, avoidance)
     fit = ReadinessFit(
         created_at=now, students=len(histories), responses=int(population.fitted.get("responses", 0)),
         population=population.to_dict(), validation=validation, seconds=time.monotonic() - started,
@@ -265,6 +267,9 @@ def _validation_outcomes(rows: dict[int, list[Row]], items, pool_items, *, full:
         estimate = estimate_student(responses, population, params=PARAMS)
         prediction = predict_exam(estimate, population, sitting["weights"], question_count=sitting["question_count"],
                                   pass_mark=sitting["pass_mark"], params=PARAMS)
+        alternatives = predict_alternatives(estimate, population, sitting["weights"],
+                                            question_count=sitting["question_count"], pass_mark=sitting["pass_mark"],
+                                            params=PARAMS)
         total_weight = sum(r[4] for r in before) or 1.0
         outcomes.append(Outcome(
             probability=prediction.model_probability, predicted_score=prediction.predicted_score,
@@ -273,7 +278,7 @@ def _validation_outcomes(rows: dict[int, list[Row]], items, pool_items, *, full:
             segments=segments_for(responses=estimate.responses, easy_share=estimate.easy_share,
                                   coverage=prediction.coverage, days_since=estimate.days_since_practice),
             group=sitting["student_id"], enough_evidence=prediction.enough_evidence,
-            evidence_group=prediction.evidence_group, score_sd=prediction.score_sd,
+            evidence_group=prediction.evidence_group, score_sd=prediction.score_sd, alternatives=alternatives,
         ))
     return outcomes
 
@@ -287,7 +292,7 @@ def _validation_summary(outcomes: list[Outcome]) -> dict:
         "students": len({o.group for o in outcomes}),
         "pass_rate": sum(o.passed for o in outcomes) / len(outcomes),
         "rows": rows,
-        "recalibrated": {"probability": platt_by_group(outcomes), "score": score_recalibration_by_group(outcomes)},
+        "recalibrated": dict(zip(("avoidance", "probability", "score"), recalibration_from_outcomes(outcomes))),
     }
 
 
