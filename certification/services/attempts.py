@@ -232,6 +232,10 @@ def _deny(*, student, attempt: ExamAttempt, action: str, detail: dict, ip: str |
     audit_record(actor=student, action=action, target=attempt, after=detail, ip_address=ip)
 
 
+class _NotOwnedHere(Exception):
+    """The locking read found no item of this student's attempt: the full access check decides."""
+
+
 def answer_save(
     *,
     attempt: ExamAttempt,
@@ -247,22 +251,67 @@ def answer_save(
     The attempt row is locked with the item and its question in the same query, so a save and the
     closing of the attempt never overlap: a save either lands before the closing (and is scored) or
     sees the attempt closed. An answer is accepted while the attempt is open and the server handles
-    it no later than the deadline plus the grace (answer_grace_seconds), whatever the client claims.
+    it no later than the deadline plus the grace (answer_grace_seconds), whatever the client says.
     """
     if attempt.student_id != student.pk:
         _deny(student=student, attempt=attempt, action="exam.foreign_attempt", detail={"position": position}, ip=ip_address)
         raise AttemptClosed("This exam belongs to someone else.")
+    return _answer_save(attempt_id=attempt.pk, attempt=attempt, student=student, position=position, response=response,
+                        question_id=question_id, revision=revision, ip_address=ip_address)
+
+
+def answer_save_by_id(
+    *,
+    attempt_id: int,
+    student,
+    position: int,
+    response,
+    question_id: int | None = None,
+    revision: int | None = None,
+    ip_address: str | None = None,
+) -> SaveResult:
+    """The autosave API's save: the locking read is the access check, so an answer costs no query more.
+
+    It reads the item with its attempt and keeps it only if the attempt is this student's. Anything
+    else (someone else's attempt, no such attempt or position) goes through the one access check,
+    ``attempt_for_user_or_404`` (404 and an audit record), and ``answer_save``: the same answers and
+    records as always, one query later.
+    """
+    try:
+        return _answer_save(attempt_id=attempt_id, attempt=None, student=student, position=position,
+                            response=response, question_id=question_id, revision=revision, ip_address=ip_address)
+    except _NotOwnedHere:
+        pass
+    from ..selectors import attempt_for_user_or_404
+
+    attempt = attempt_for_user_or_404(user=student, attempt_id=attempt_id, write=True)
+    return answer_save(attempt=attempt, student=student, position=position, response=response,
+                       question_id=question_id, revision=revision, ip_address=ip_address)
+
+
+def _locked_item(*, attempt_id: int, position: int, with_question: bool) -> AttemptItem | None:
+    """The item and its attempt in one read that locks the attempt row (the closing waits for it)."""
+    related = ("attempt", "question") if with_question else ("attempt",)
+    try:
+        return (
+            AttemptItem.objects.select_related(*related)
+            .select_for_update(of=("attempt",), no_key=True)
+            .get(attempt_id=attempt_id, position=position)
+        )
+    except AttemptItem.DoesNotExist:
+        return None
+
+
+def _answer_save(*, attempt_id: int, attempt: ExamAttempt | None, student, position: int, response,
+                 question_id: int | None, revision: int | None, ip_address: str | None) -> SaveResult:
     now = clock.now()
     refusal = None
     with transaction.atomic():
-        try:
-            item = (
-                AttemptItem.objects.select_related("attempt", "question")
-                .select_for_update(of=("attempt",), no_key=True)
-                .get(attempt_id=attempt.pk, position=position)
-            )
-        except AttemptItem.DoesNotExist:
-            item = None
+        item = _locked_item(attempt_id=attempt_id, position=position, with_question=True)
+        if attempt is None:  # the access check is this read: an item of the student's own attempt
+            if item is None or item.attempt.student_id != student.pk:
+                raise _NotOwnedHere
+            item.attempt.student = student
         locked = item.attempt if item is not None else attempt
         if locked.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed("This exam has been submitted; answers can no longer change.")
@@ -287,11 +336,11 @@ def answer_save(
             if locked.focus_position != position:
                 _accumulate_focus(locked, now, position)
     if refusal == "late":
-        _deny(student=student, attempt=attempt, action="exam.late_answer", detail={"position": position, "late_seconds": round(late_by)}, ip=ip_address)
+        _deny(student=student, attempt=locked, action="exam.late_answer", detail={"position": position, "late_seconds": round(late_by)}, ip=ip_address)
         raise LateAnswer("Time is up: answers after the deadline are not accepted.")
     if refusal == "tampered":
         _deny(
-            student=student, attempt=attempt, action="exam.tampered_item",
+            student=student, attempt=locked, action="exam.tampered_item",
             detail={"position": position, "question_id": question_id}, ip=ip_address,
         )
         raise InvalidAnswer("That question is not part of this exam.")
@@ -301,17 +350,30 @@ def answer_save(
 def flag_set(*, attempt: ExamAttempt, student, position: int, flagged: bool) -> AttemptItem:
     if attempt.student_id != student.pk:
         raise AttemptClosed("This exam belongs to someone else.")
+    return _flag_set(attempt_id=attempt.pk, attempt=attempt, student=student, position=position, flagged=flagged)
+
+
+def flag_set_by_id(*, attempt_id: int, student, position: int, flagged: bool) -> AttemptItem:
+    """The API's flag: like ``answer_save_by_id``, the locking read is the access check."""
+    try:
+        return _flag_set(attempt_id=attempt_id, attempt=None, student=student, position=position, flagged=flagged)
+    except _NotOwnedHere:
+        pass
+    from ..selectors import attempt_for_user_or_404
+
+    attempt = attempt_for_user_or_404(user=student, attempt_id=attempt_id, write=True)
+    return flag_set(attempt=attempt, student=student, position=position, flagged=flagged)
+
+
+def _flag_set(*, attempt_id: int, attempt: ExamAttempt | None, student, position: int, flagged: bool) -> AttemptItem:
     now = clock.now()
     with transaction.atomic():
         # As for answers: the item and the locked attempt row in one read.
-        try:
-            item = (
-                AttemptItem.objects.select_related("attempt")
-                .select_for_update(of=("attempt",), no_key=True)
-                .get(attempt_id=attempt.pk, position=position)
-            )
-        except AttemptItem.DoesNotExist:
-            item = None
+        item = _locked_item(attempt_id=attempt_id, position=position, with_question=False)
+        if attempt is None:
+            if item is None or item.attempt.student_id != student.pk:
+                raise _NotOwnedHere
+            item.attempt.student = student
         locked = item.attempt if item is not None else attempt
         if locked.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed("This exam has been submitted.")
