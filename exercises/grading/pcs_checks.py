@@ -6,7 +6,8 @@ Each check returns the lines it concerns and a ``GuidelineCheck`` citing the ICD
   separate, distinct body parts that share one body part value (B3.2b); otherwise the procedure is coded once.
 * ``pcs_inspection`` (B3.11a, B3.11c): an Inspection beside another procedure of the same body system by the same
   approach: an inspection done to achieve another procedure is not coded separately; an inspection by a different
-  approach is.
+  approach is. Of the same body part value it says so; of another body part it asks (the inspection may be of a
+  separate site).
 * ``pcs_coronary_arteries`` (B4.4): two lines of one coronary procedure (same root operation, approach, device and
   qualifier on the coronary artery body part): one code, with the number of arteries, is reported.
 * ``pcs_bilateral`` (B4.3): the identical procedure on the right and left body part where the table has a
@@ -88,12 +89,21 @@ def _inspections(lines, facts):
                 continue
             reported.add((code, other))
             operation = _label(facts.get(other), 2) or f"root operation {other[2]}"
-            yield (index, other_index), GuidelineCheck(
-                "pcs_inspection", (code, other),
-                f"{code} (Inspection) is coded with {other} ({operation}) in the same body system by the same "
-                f"approach ({_named(code, facts.get(code), 4)}): an inspection done to achieve another procedure is "
-                "not coded separately; it is coded only when done by a different approach.",
-                "ICD-10-PCS B3.11a, B3.11c")
+            approach = _named(code, facts.get(code), 4)
+            if other[3] == code[3]:
+                message = (f"{code} (Inspection) is coded with {other} ({operation}) of the same body part by the same "
+                           f"approach ({approach}): an inspection done to achieve another procedure is not coded "
+                           "separately; it is coded only when done by a different approach.")
+            else:
+                # Another body part of the same system: the inspection may be of a separate site (an EGD and a
+                # colonoscopy), so the message asks rather than tells.
+                message = (f"{code} (Inspection of {_label(facts.get(code), 3) or 'a body part'}) is coded with "
+                           f"{other} ({operation} of {_label(facts.get(other), 3) or 'another body part'}) in the "
+                           f"same body system by the same approach ({approach}): if the inspection was done to "
+                           "achieve that procedure, it is not coded separately; keep it only for a separate site "
+                           "or a different approach.")
+            yield (index, other_index), GuidelineCheck("pcs_inspection", (code, other), message,
+                                                       "ICD-10-PCS B3.11a, B3.11c")
 
 
 def _coronary(lines, facts):

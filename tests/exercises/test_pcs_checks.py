@@ -80,8 +80,12 @@ def test_the_same_code_twice_asks_for_b32(pcs_release):
 
 def test_an_inspection_with_a_procedure_by_the_same_approach_is_flagged_and_by_another_is_not(pcs_release):
     indexes, check = _checks(pcs_release, ["0DJD8ZZ", "0DBE8ZX"])["pcs_inspection"]
-    assert indexes == (0, 1) and "B3.11a" in check.guideline and "Excision" in check.message
+    assert indexes == (0, 1) and "B3.11a" in check.guideline
+    assert "Inspection of Lower Intestinal Tract" in check.message and "Excision of Large Intestine" in check.message
+    assert "if the inspection was done to achieve that procedure" in check.message  # another body part: it asks
     assert "pcs_inspection" not in _checks(pcs_release, ["0DJD8ZZ", "0DBE0ZX"])  # B3.11c: another approach
+    same_part = _checks(pcs_release, ["0DJD0ZZ", "0DTJ0ZZ"])  # Lower Intestinal Tract D, Appendix J: asks
+    assert "if the inspection" in same_part["pcs_inspection"][1].message
 
 
 def test_two_coronary_lines_of_one_procedure_make_one_code_with_the_number_of_arteries(pcs_release):
@@ -122,7 +126,8 @@ def test_key_validation_shows_the_pcs_warnings_without_blocking(instructor_clien
     assert response.status_code == 302
     case = Case.objects.get(title="Colon admission")
     page = instructor_client.get(f"/cases/{case.slug}/edit/").content.decode()
-    assert "0DJD8ZZ (Inspection) is coded with 0DBE8ZX (Excision)" in page and "B3.11a" in page
+    assert "0DJD8ZZ (Inspection of Lower Intestinal Tract) is coded with 0DBE8ZX (Excision of Large Intestine)" in page
+    assert "B3.11a" in page
 
 
 def test_the_feedback_of_a_student_line_carries_the_check(student_client, release, pcs_release, instructor,
@@ -141,3 +146,14 @@ def test_the_feedback_of_a_student_line_carries_the_check(student_client, releas
     assert score.result["checks"] == []  # advice on the lines, not a scored violation
     page = student_client.get(f"/cases/submissions/{draft.pk}/").content.decode()
     assert "02703DZ, 02713DZ are the same procedure on coronary arteries" in page and "B4.4" in page
+
+
+def test_an_inspection_of_the_same_body_part_is_named_outright_even_without_table_labels():
+    found = pcs_guideline_checks([(0, "0DJD8ZZ"), (1, "0DPD8UZ")], {})
+    (indexes, check), = found
+    assert check.kind == "pcs_inspection" and indexes == (0, 1)
+    assert "of the same body part by the same approach (8)" in check.message and "if the" not in check.message
+
+
+def test_codes_of_the_wrong_length_are_left_to_the_validity_check():
+    assert pcs_guideline_checks([(0, "0DTJ4Z"), (1, "0DTJ4Z")], {}) == []
