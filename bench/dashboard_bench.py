@@ -129,10 +129,14 @@ def build(students: int, items_total: int, seed: int = 1) -> dict:
             "items": AttemptItem.objects.count(), "evidence": MasteryEvidence.objects.count(), "students": len(people)}
 
 
-def measure_refresh(student_ids: list[int]) -> tuple[float, float, float, int]:
-    """(median model CPU ms, p95 model CPU ms, median service CPU ms, median evidence rows) per student."""
+def measure_refresh(student_ids: list[int]) -> tuple[float, float, float, int, float, float]:
+    """(median model CPU ms from all rows, p95, median service CPU ms, median evidence rows, median model CPU ms
+    from the kept state with the newest session folded in, p95) per student."""
     from certification.clock import now as clock_now
     from certification.readiness import domain_mastery
+    from certification.readiness.ability import absorb, estimate_from_state, student_state
+    from certification.services.readiness import responses_at
+    from certification.services.rollups import _days
     from certification.services.readiness import population_current
     from certification.services.rollups import (
         ALL_DOMAINS,
@@ -148,8 +152,18 @@ def measure_refresh(student_ids: list[int]) -> tuple[float, float, float, int]:
     evidence = _evidence_rows(student_ids)
     blueprints = _blueprint_weights_many(student_ids)
     at = clock_now()
-    model, service = [], []
+    model, service, kept = [], [], []
     for student_id in student_ids:
+        rows = sorted(evidence[student_id], key=lambda row: row[5])
+        state = absorb(student_state(population), responses_at(at, rows[:-8]), population, params=PARAMS, at=_days(at))
+        started = time.process_time()
+        absorb(state, responses_at(at, rows[-8:]), population, params=PARAMS, at=_days(at))
+        estimate = estimate_from_state(state, population, at=_days(at), params=PARAMS)
+        for domain in ALL_DOMAINS:
+            domain_mastery(estimate, population, domain, PARAMS)
+        for bp, weights in blueprints[student_id]:
+            _prediction_values(estimate, population, bp, weights)
+        kept.append((time.process_time() - started) * 1000)
         for _ in range(2):  # first run warms caches
             started = time.process_time()
             estimate, _ = _estimate(at, evidence[student_id], population)
@@ -163,9 +177,11 @@ def measure_refresh(student_ids: list[int]) -> tuple[float, float, float, int]:
         rollups_refresh(student_id=student_id)
         service.append((time.process_time() - started) * 1000)
     model.sort()
+    kept.sort()
     p95 = model[min(len(model) - 1, int(round(0.95 * (len(model) - 1))))]
+    kept_p95 = kept[min(len(kept) - 1, int(round(0.95 * (len(kept) - 1))))]
     rows = statistics.median(len(evidence[s]) for s in student_ids)
-    return statistics.median(model), p95, statistics.median(service), int(rows)
+    return statistics.median(model), p95, statistics.median(service), int(rows), statistics.median(kept), kept_p95
 
 
 def measure(client, url: str, runs: int) -> tuple[float, float, int, int]:
@@ -226,10 +242,11 @@ def main() -> int:
         from accounts.models import Role, User
 
         sample = list(User.objects.filter(role=Role.STUDENT).order_by("pk").values_list("pk", flat=True)[:50])
-        model_ms, model_p95, service_ms, rows = measure_refresh(sample)
-        print(f"one student's refresh ({rows} evidence rows): model {model_ms:.2f} ms CPU median, "
-              f"{model_p95:.2f} ms p95; whole service call {service_ms:.1f} ms CPU median -> model target < 2 ms "
-              f"{'met' if model_ms < 2 else 'NOT met'}")
+        model_ms, model_p95, service_ms, rows, kept_ms, kept_p95 = measure_refresh(sample)
+        print(f"one student's refresh ({rows} evidence rows): model from all rows {model_ms:.2f} ms CPU median, "
+              f"{model_p95:.2f} ms p95; from the kept state plus the newest session {kept_ms:.2f} ms median, "
+              f"{kept_p95:.2f} ms p95; whole service call {service_ms:.1f} ms CPU median -> model target < 2 ms "
+              f"{'met' if kept_ms < 2 else 'NOT met'}")
         instructor_client = Client()
         instructor_client.force_login(data["instructor"])
         student_client = Client()

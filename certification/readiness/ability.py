@@ -17,6 +17,12 @@
    domain (their first answers there). At "now" the gap since the last session is applied too, so
    uncertainty grows with time since practice, and a strong student who stopped long ago falls
    back to where *they* started, not to the population.
+4. **Incremental.** Everything above is kept as sufficient statistics per domain (``StudentState``:
+   counts, the two filter states, a running likelihood summary, the day's open session), so a
+   refresh folds in only the answers since the last one and then costs O(domains), whatever the
+   number of answers. The level from the other domains is applied at "now" as a Gaussian
+   pseudo-observation of the domain's ability (the exchange of the population prior for the
+   leave-one-out prior), so one domain's filter never depends on another's answers.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from statistics import NormalDist
 
-from .irt import Bin, posterior_update, predictive_log_likelihood
+from .irt import posterior_update, predictive_log_likelihood
 from .population import Population
 
 EARLIER_ANSWERS = 20  # a student's first answers in a domain: the earlier level that gains fade back to
@@ -126,6 +133,7 @@ def _domain_count(population: Population, domains: Iterable[str] | None, practis
     return len(known | set(practised))
 
 
+@lru_cache(maxsize=1024)
 def top_mean(chosen: int, total: int) -> float:
     """Expected mean of the largest ``chosen`` of ``total`` standard normal draws (Blom's approximation)."""
     if chosen <= 0 or total <= 0 or chosen >= total:
@@ -155,41 +163,101 @@ def avoidance(population: Population, practised: int, total: int) -> tuple[float
     return weight * gap, weight * (1.0 - weight) * gap * gap
 
 
+def _pool_mean(population: Population, domain: str) -> float:
+    return sum(b * share for b, _, share in population.pool(domain))
+
+
 @dataclass
-class _Domain:
-    sessions: list  # [(age, {key: Bin})], oldest first
-    merged: dict
+class DomainState:
+    """Sufficient statistics of one domain's answers: counts, running summaries and the open session."""
+
+    prior_mean: float  # μ_d, the population prior the filters start from
+    prior_var: float  # τ_u² + τ_e²
+    easy_cut: float
     responses: int = 0
     rehearsals: int = 0
     easy: int = 0
     difficulty_sum: float = 0.0  # Σ w·b over first answers: where on the scale this domain was measured
     weight_sum: float = 0.0
     channel_weight: dict = field(default_factory=dict)  # Σ w of first answers per channel
+    static: tuple = ()  # (mean, variance): every answer, no time, under the population prior
+    fast: tuple = ()  # (mean, variance): the current level after the last closed session
+    early: tuple = ()  # (mean, variance): the student's earlier level (their first EARLIER_ANSWERS answers)
+    early_answers: float = 0.0
+    closed_at: float | None = None  # time (days) of the last closed session's latest answer
+    open_day: int | None = None  # the day of the session still open (answers of one day are one session)
+    open_at: float = 0.0
+    open_bins: dict = field(default_factory=dict)
+    loglik: float = 0.0  # closed sessions predicted before they were seen
+    loglik_weight: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.static:
+            self.static = self.fast = self.early = (self.prior_mean, self.prior_var)
+
+    @property
+    def measured(self) -> bool:
+        return self.closed_at is not None or self.open_day is not None
+
+    @property
+    def last_at(self) -> float | None:
+        return self.open_at if self.open_day is not None else self.closed_at
 
 
-def _pool_mean(population: Population, domain: str) -> float:
-    return sum(b * share for b, _, share in population.pool(domain))
+@dataclass
+class StudentState:
+    """What a refresh keeps of one student's answers for one population (see ``absorb``)."""
+
+    population_key: str
+    domains: dict[str, DomainState] = field(default_factory=dict)
+    seen: set = field(default_factory=set)
+    left_out: dict[str, int] = field(default_factory=dict)
+    latest: float = -math.inf  # time of the newest answer absorbed
 
 
-def _collect(responses: Iterable[Response], population: Population, params: ReadinessParams):
-    """First answers grouped by domain and day (sessions), aggregated by item parameters; rehearsals counted."""
-    by_domain: dict[str, _Domain] = {}
-    left_out: dict[str, int] = {}
-    seen: set[str] = set()
-    easy_cut: dict[str, float] = {}
+class OutOfOrder(ValueError):
+    """An answer older than the newest one absorbed: the state must be rebuilt from all answers."""
+
+
+def population_key(population: Population) -> str:
+    """What a kept state is valid for: the fit's version, or this very object when it has none."""
+    version = population.fitted.get("version")
+    return f"fit:{version}" if version else f"object:{id(population)}"
+
+
+def student_state(population: Population) -> StudentState:
+    return StudentState(population_key=population_key(population))
+
+
+def absorb(state: StudentState, responses: Iterable[Response], population: Population, *,
+           params: ReadinessParams = ReadinessParams(), at: float = 0.0, score: bool = False) -> StudentState:
+    """Fold answers into the state, oldest first. ``at``: the time (days) their ages are counted back from.
+
+    Costs O(new answers). Raises OutOfOrder for an answer older than one already absorbed (a regrade or
+    an import): rebuild then. A state belongs to one population (item difficulties, links, prior).
+    """
+    if state.population_key != population_key(population):
+        raise ValueError("This state was built for another population: rebuild it")
     links = {ch: link.discrimination for ch, link in population.channels.items() if link.used}
     known = population.items
     rehearsal_weight = params.rehearsal_weight
+    marginal = population.student_sd**2 + population.domain_sd**2
+    domains = state.domains
+    seen = state.seen
     for r in sorted(responses, key=lambda r: -r.age_days):
+        when = at - (r.age_days if r.age_days > 0.0 else 0.0)
+        if when < state.latest - 1e-9:
+            raise OutOfOrder(r.item)
+        state.latest = when
         a = links.get(r.channel)
         if a is None:
-            left_out[r.channel] = left_out.get(r.channel, 0) + 1
+            state.left_out[r.channel] = state.left_out.get(r.channel, 0) + 1
             continue
         domain = r.domain
-        slot = by_domain.get(domain)
+        slot = domains.get(domain)
         if slot is None:
-            slot = by_domain[domain] = _Domain([], {})
-            easy_cut[domain] = _pool_mean(population, domain) - params.easy_margin
+            slot = domains[domain] = DomainState(population.mean_for(domain), marginal,
+                                                 _pool_mean(population, domain) - params.easy_margin)
         weight = r.weight
         item = r.item
         first = item not in seen
@@ -203,41 +271,76 @@ def _collect(responses: Iterable[Response], population: Population, params: Read
             slot.responses += 1
         found = known.get(item)
         b, c = found if found is not None else population.item(item, r.channel, domain)
-        if b <= easy_cut[domain]:
-            slot.easy += 1
         if first:
+            if b <= slot.easy_cut:
+                slot.easy += 1
             slot.difficulty_sum += weight * b
             slot.weight_sum += weight
             slot.channel_weight[r.channel] = slot.channel_weight.get(r.channel, 0.0) + weight
-        score = r.score
-        score = 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
-        age = r.age_days if r.age_days > 0.0 else 0.0
-        day = int(age)
-        sessions = slot.sessions
-        if sessions and sessions[-1][0] == day:
-            session = sessions[-1]
-            session[1] = age  # oldest first: the last answer of the day is the most recent
-        else:
-            session = [day, age, {}]
-            sessions.append(session)
+        x = r.score
+        x = 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+        day = math.floor(when)
+        if slot.open_day != day:
+            if slot.open_day is not None:
+                _close(slot, population, score=score)
+            slot.open_day = day
+        slot.open_at = when
         key = (a, b, c)
-        bins = session[2]
-        entry = bins.get(key)
+        entry = slot.open_bins.get(key)
         if entry is None:
-            bins[key] = [a, b, c, weight, weight * score]
+            slot.open_bins[key] = [a, b, c, weight, weight * x]
         else:
             entry[3] += weight
-            entry[4] += weight * score
-        entry = slot.merged.get(key)
-        if entry is None:
-            slot.merged[key] = [a, b, c, weight, weight * score]
-        else:
-            entry[3] += weight
-            entry[4] += weight * score
-    return by_domain, left_out
+            entry[4] += weight * x
+    return state
 
 
-def _systematic(slot: _Domain, population: Population) -> float:
+def _session(slot: DomainState, population: Population, *, score: bool):
+    """The open session applied to copies of the filters: (static, fast, early, early answers, ll, ll weight)."""
+    bins = list(slot.open_bins.values())
+    fast_m, fast_v = slot.fast
+    early_m, early_v = slot.early
+    ll = weight = 0.0
+    if slot.closed_at is not None:
+        fast_m, fast_v = _advance(fast_m, fast_v, early_m, early_v, slot.open_at - slot.closed_at,
+                                  population.drift_per_day, population.forgetting_days)
+        if score:
+            ll, weight = predictive_log_likelihood(fast_m, fast_v, bins)
+    fast = posterior_update(fast_m, fast_v, bins)
+    early = slot.early
+    early_answers = slot.early_answers
+    if early_answers < EARLIER_ANSWERS:
+        early = posterior_update(early_m, early_v, bins)
+        early_answers += sum(entry[3] for entry in bins)
+    static = posterior_update(slot.static[0], slot.static[1], bins)
+    return static, fast, early, early_answers, ll, weight
+
+
+def _close(slot: DomainState, population: Population, *, score: bool) -> None:
+    slot.static, slot.fast, slot.early, slot.early_answers, ll, weight = _session(slot, population, score=score)
+    slot.loglik += ll
+    slot.loglik_weight += weight
+    slot.closed_at = slot.open_at
+    slot.open_day = None
+    slot.open_bins = {}
+
+
+def _latest(slot: DomainState, population: Population, *, score: bool):
+    """(static, current level, earlier level, ll, ll weight) after the open session, the state unchanged."""
+    static, fast, early, ll, weight = slot.static, slot.fast, slot.early, slot.loglik, slot.loglik_weight
+    if slot.open_day is not None:
+        static, fast, early, _, gained, gained_weight = _session(slot, population, score=score)
+        ll += gained
+        weight += gained_weight
+    return static, fast, early, ll, weight
+
+
+def _combine(mean: float, variance: float, observed: float, precision: float) -> tuple[float, float]:
+    total = 1.0 / variance + precision
+    return (mean / variance + precision * observed) / total, 1.0 / total
+
+
+def _systematic(slot: DomainState, population: Population) -> float:
     """Sd of the error this domain's estimate shares with every other domain measured through the same channels.
 
     Answers from a channel other than the exam carry that channel's gap to exam ability (fitted from
@@ -254,46 +357,6 @@ def _systematic(slot: _Domain, population: Population) -> float:
     return gap
 
 
-def _static(mean: float, variance: float, bins: list[Bin]) -> tuple[float, float]:
-    """Likelihood summary (mean, precision) of all a domain's answers, ignoring time."""
-    post_mean, post_var = posterior_update(mean, variance, bins)
-    precision = 1.0 / post_var - 1.0 / variance
-    if precision <= 1e-9:
-        return mean, 0.0
-    return (post_mean / post_var - mean / variance) / precision, precision
-
-
-def _track(sessions: Sequence, prior_mean: float, prior_var: float, population: Population, *, score: bool):
-    """Run the two states through the sessions; returns (mean now, variance now, LL, LL weight).
-
-    The current level wanders and is pulled back toward the student's earlier level in the domain:
-    the estimate from their first ``EARLIER_ANSWERS`` answers there, frozen afterwards.
-    """
-    q = population.drift_per_day
-    horizon = population.forgetting_days
-    fast_m = early_m = prior_mean
-    fast_v = early_v = prior_var
-    previous = None
-    answers = 0.0
-    ll = ll_weight = 0.0
-    for _, age, bins in sessions:
-        bins = list(bins.values())
-        if previous is not None:
-            fast_m, fast_v = _advance(fast_m, fast_v, early_m, early_v, previous - age, q, horizon)
-            if score:
-                gained, weight = predictive_log_likelihood(fast_m, fast_v, bins)
-                ll += gained
-                ll_weight += weight
-        fast_m, fast_v = posterior_update(fast_m, fast_v, bins)
-        if answers < EARLIER_ANSWERS:
-            early_m, early_v = posterior_update(early_m, early_v, bins)
-            answers += sum(entry[3] for entry in bins)
-        previous = age
-    if previous is not None:
-        fast_m, fast_v = _advance(fast_m, fast_v, early_m, early_v, previous, q, horizon)
-    return fast_m, fast_v, ll, ll_weight
-
-
 def _advance(m: float, v: float, anchor_m: float, anchor_v: float, days: float, q: float, horizon: float | None):
     if days <= 0.0:
         return m, v
@@ -305,33 +368,29 @@ def _advance(m: float, v: float, anchor_m: float, anchor_v: float, days: float, 
     return m, v + q * days
 
 
-def estimate_student(
-    responses: Iterable[Response],
-    population: Population,
-    *,
-    params: ReadinessParams = ReadinessParams(),
-    score: bool = False,
-) -> StudentEstimate:
-    """Ability per practised domain now, with the student's level for the others.
-
-    ``score=True`` also returns the log-likelihood of each session as predicted before it was seen
-    (used to fit the drift and forgetting rates).
-    """
-    by_domain, left_out = _collect(responses, population, params)
+def estimate_from_state(state: StudentState, population: Population, *, at: float = 0.0,
+                        params: ReadinessParams = ReadinessParams(), score: bool = False) -> StudentEstimate:
+    """Ability per practised domain at time ``at`` (days), with the student's level for the others: O(domains)."""
     tau_u2 = population.student_sd**2
     tau_e2 = population.domain_sd**2
     marginal = tau_u2 + tau_e2
 
     # Level: every practised domain's deviation from the population, weighed by its precision.
+    now: dict[str, tuple] = {}
     terms: dict[str, tuple[float, float]] = {}
     likelihood_precision: dict[str, float] = {}
-    for domain, slot in by_domain.items():
-        mu = population.mean_for(domain)
-        lik_mean, lik_precision = _static(mu, marginal, list(slot.merged.values()))
+    for domain, slot in state.domains.items():
+        if not slot.measured:
+            continue
+        now[domain] = static, _, _, _, _ = _latest(slot, population, score=score)
+        mu = slot.prior_mean
+        lik_precision = 1.0 / static[1] - 1.0 / marginal
+        if lik_precision <= 1e-9:
+            continue
+        lik_mean = (static[0] / static[1] - mu / marginal) / lik_precision
         likelihood_precision[domain] = lik_precision
-        if lik_precision > 0.0:
-            precision = 1.0 / (tau_e2 + 1.0 / lik_precision)
-            terms[domain] = (precision, precision * (lik_mean - mu))
+        precision = 1.0 / (tau_e2 + 1.0 / lik_precision)
+        terms[domain] = (precision, precision * (lik_mean - mu))
     total_precision = sum(p for p, _ in terms.values())
     total_mean = sum(m for _, m in terms.values())
     level_var = 1.0 / (1.0 / tau_u2 + total_precision)
@@ -339,18 +398,26 @@ def estimate_student(
 
     domains: dict[str, DomainAbility] = {}
     ll = ll_weight = 0.0
-    for domain, slot in by_domain.items():
-        if not slot.sessions:  # only answers after the key was shown, weighted zero: not practised
+    for domain, slot in state.domains.items():
+        if domain not in now:  # only answers after the key was shown, weighted zero: not practised
             unpractised = StudentEstimate({}, level, level_var).ability(domain, population)
             domains[domain] = replace(unpractised, rehearsals=slot.rehearsals)  # no choice shift: it was tried
             continue
+        _, (mean, variance), early, gained, weight = now[domain]
         own_p, own_m = terms.get(domain, (0.0, 0.0))
-        own_lik = likelihood_precision.get(domain, 0.0)
         loo_var = 1.0 / (1.0 / tau_u2 + total_precision - own_p)
         loo_level = loo_var * (total_mean - own_m)
-        prior_mean = population.mean_for(domain) + loo_level
         prior_var = tau_e2 + loo_var
-        mean, variance, gained, weight = _track(slot.sessions, prior_mean, prior_var, population, score=score)
+        # The filters started from the population prior N(μ_d, τ_u² + τ_e²); the other domains sharpen it to
+        # N(μ_d + level, τ_e² + Var(level)). The difference is a Gaussian pseudo-observation, applied at the
+        # domain's last session (to both states), before the time since then is.
+        extra = 1.0 / prior_var - 1.0 / marginal
+        if extra > 1e-12:
+            pseudo = ((slot.prior_mean + loo_level) / prior_var - slot.prior_mean / marginal) / extra
+            mean, variance = _combine(mean, variance, pseudo, extra)
+            early = _combine(early[0], early[1], pseudo, extra)
+        mean, variance = _advance(mean, variance, early[0], early[1], at - slot.last_at, population.drift_per_day,
+                                  population.forgetting_days)
         if slot.weight_sum > 0.0:
             # Measured on items far from the exam's (all easy ones, say), the estimate is an extrapolation: its
             # error grows with the distance times the uncertainty of the slope that carries it there.
@@ -360,11 +427,28 @@ def estimate_student(
         variance += systematic * systematic
         ll += gained
         ll_weight += weight
+        own_lik = likelihood_precision.get(domain, 0.0)
         domains[domain] = DomainAbility(
             domain=domain, mean=mean, variance=variance, shared=(1.0 / prior_var) / (1.0 / prior_var + own_lik),
             responses=slot.responses, rehearsals=slot.rehearsals, easy=slot.easy,
-            days_since=slot.sessions[-1][1], systematic=systematic,
+            days_since=at - slot.last_at, systematic=systematic,
         )
     practised = frozenset(d for d, a in domains.items() if a.responses >= params.min_domain_responses)
-    return StudentEstimate(domains=domains, level=level, level_variance=level_var, left_out=left_out,
+    return StudentEstimate(domains=domains, level=level, level_variance=level_var, left_out=dict(state.left_out),
                            predictive=(ll, ll_weight), practised=practised)
+
+
+def estimate_student(
+    responses: Iterable[Response],
+    population: Population,
+    *,
+    params: ReadinessParams = ReadinessParams(),
+    score: bool = False,
+) -> StudentEstimate:
+    """Ability per practised domain now, with the student's level for the others (all answers at once).
+
+    ``score=True`` also returns the log-likelihood of each session as predicted before it was seen
+    (used to fit the drift and forgetting rates).
+    """
+    state = absorb(student_state(population), responses, population, params=params, score=score)
+    return estimate_from_state(state, population, params=params, score=score)

@@ -11,10 +11,11 @@ fit, a population built from the question bank's author difficulties.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from django.apps import apps
 from django.core.cache import cache
@@ -111,8 +112,9 @@ def _bank_population() -> Population:
         b = LABEL_DIFFICULTY.get(info.label, 0.0)
         fitted_items[key] = (b, info.guess)
         pools.setdefault(info.domain, []).append((b, info.guess))
+    version = hashlib.sha256(repr(sorted(fitted_items.items())).encode()).hexdigest()[:16]
     return Population(items=fitted_items, pools={d: pool_summary(v) for d, v in pools.items()},
-                      fitted={"note": "No fit yet: author difficulties and default rates."})
+                      fitted={"note": "No fit yet: author difficulties and default rates.", "version": f"bank-{version}"})
 
 
 def evidence_item_keys(rows: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -206,6 +208,8 @@ def readiness_fit(*, validate: bool = True, seed: int = 0, store: bool = True) -
     pool_items = _pool_items(items)
     histories = {student_id: responses_at(now, student_rows) for student_id, student_rows in rows.items()}
     population = fit_population(histories, items, pool_items=pool_items, seed=seed)
+    # Kept refresh states are valid for one population: a new fit is a new version.
+    population = replace(population, fitted={**population.fitted, "version": now.isoformat()})
     validation: dict = {}
     if validate:
         outcomes = _validation_outcomes(rows, items, pool_items, full=population, seed=seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -12,6 +13,7 @@ from .. import clock
 from ..domains import EXAM_DOMAINS
 from ..models import Blueprint, MasteryEvidence, Readiness, ReadinessSnapshot, StudentDomainRollup
 from ..readiness import Population, ReadinessParams, domain_mastery, estimate_student, predict_exam
+from ..readiness.ability import OutOfOrder, absorb, estimate_from_state, population_key, student_state
 from .readiness import evidence_item_keys, population_cache_key, population_current, responses_at
 
 __all__ = ["population_cache_key", "rollups_refresh", "rollups_refresh_many", "snapshots_backfill"]
@@ -38,9 +40,57 @@ def _readiness_blueprints_many(student_ids: list[int]) -> dict[int, list[Bluepri
     return {student_id: sorted(builtin + sat[student_id], key=lambda bp: bp.name) for student_id in student_ids}
 
 
-def _estimate(at, rows, population: Population):
-    """The student's estimate at ``at`` from their evidence rows (domain, source, item, score, weight, occurred_at)."""
-    estimate = estimate_student(responses_at(at, rows), population, params=PARAMS)
+STATE_CACHE_SECONDS = 7 * 24 * 3600
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def _days(at: datetime.datetime) -> float:
+    return (at - _EPOCH).total_seconds() / 86400.0
+
+
+def _state_cache_key(student_id: int) -> str:
+    return f"certification:readiness-state:v1:{connection.settings_dict['NAME']}:{student_id}"
+
+
+def _kept_estimate(student_id: int, at, rows, population: Population):
+    """The estimate from the student's kept model state, folding in only the rows newer than it.
+
+    The state (sufficient statistics per domain and channel, ``readiness.ability.StudentState``) is kept
+    in the cache for one population version. It is rebuilt from every row when there is none, when the
+    population was refitted, or when a row it already holds has changed (a regrade: the count or the
+    sum of scores of the rows up to its newest differs) or an older row arrived.
+    """
+    key = _state_cache_key(student_id)
+    kept = cache.get(key)
+    version = population_key(population)
+    state = None
+    if kept is not None and kept[0].population_key == version:
+        state, newest, count, total = kept
+        old = [row for row in rows if row[5] <= newest]
+        if len(old) != count or abs(sum(row[3] * row[4] for row in old) - total) > 1e-6:
+            state = None
+    if state is not None:
+        fresh = [row for row in rows if row[5] > newest]
+        try:
+            absorb(state, responses_at(at, fresh), population, params=PARAMS, at=_days(at))
+        except OutOfOrder:
+            state = None
+    if state is None:
+        state = absorb(student_state(population), responses_at(at, rows), population, params=PARAMS, at=_days(at))
+    newest = max((row[5] for row in rows), default=_EPOCH)
+    cache.set(key, (state, newest, len(rows), sum(row[3] * row[4] for row in rows)), STATE_CACHE_SECONDS)
+    return estimate_from_state(state, population, at=_days(at), params=PARAMS)
+
+
+def _estimate(at, rows, population: Population, student_id: int | None = None):
+    """The student's estimate at ``at`` from their evidence rows (domain, source, item, score, weight, occurred_at).
+
+    With ``student_id`` (a refresh at the current time) from the kept state, folding in only new rows.
+    """
+    if student_id is not None and all(row[5] <= at for row in rows):
+        estimate = _kept_estimate(student_id, at, rows, population)
+    else:
+        estimate = estimate_student(responses_at(at, rows), population, params=PARAMS)
     last_seen: dict[str, datetime.datetime] = {}
     for domain, _, _, _, _, occurred_at in rows:
         if occurred_at <= at and (domain not in last_seen or occurred_at > last_seen[domain]):
@@ -97,7 +147,7 @@ def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
     domain_rows, readiness, snapshots = [], [], []
     population = population_current()
     for student_id in student_ids:
-        estimate, last_seen = _estimate(now, evidence[student_id], population)
+        estimate, last_seen = _estimate(now, evidence[student_id], population, student_id)
         for domain in ALL_DOMAINS:
             ability = estimate.ability(domain, population)
             mastery = domain_mastery(estimate, population, domain, PARAMS)
