@@ -72,6 +72,11 @@ class CodeSetRelease(models.Model):
     def __str__(self) -> str:
         return f"{self.get_system_display()} {self.label}"
 
+    @property
+    def is_partial(self) -> bool:
+        """Loaded from a partial source (the ICD-10-PCS demo set): a code it lacks is unknown here, not invalid."""
+        return isinstance(self.source_files, dict) and self.source_files.get("complete") is False
+
 
 class CodeKind(models.TextChoices):
     CHAPTER = "chapter", "Chapter"

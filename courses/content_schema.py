@@ -18,7 +18,7 @@ from .grading import CODE_FORMATS, normalize_code
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 QUESTION_KINDS = ("single", "multiple", "code", "term_build")
-CODE_SYSTEMS = ("icd10cm", "hcpcs", "cpt")
+CODE_SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt")
 CHOICE_KINDS = ("single", "multiple")
 MAX_CHOICES = 6
 DECK_KINDS = ("word_parts", "abbreviations", "anatomy", "codes")

@@ -152,7 +152,7 @@ class QuestionForm(forms.Form):
     prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     parts = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text="Build the term: word parts offered, one per line (include distractors).")
-    system = forms.ChoiceField(required=False, choices=[("", "—"), ("icd10cm", "ICD-10-CM"), ("hcpcs", "HCPCS Level II"), ("cpt", "CPT")],
+    system = forms.ChoiceField(required=False, choices=[("", "—"), ("icd10cm", "ICD-10-CM"), ("icd10pcs", "ICD-10-PCS"), ("hcpcs", "HCPCS Level II"), ("cpt", "CPT")],
                                help_text="Code entry: the code set the answer is checked against.")
     term = forms.CharField(required=False, max_length=120, help_text="Build the term: the finished term.")
     answer = forms.CharField(

@@ -15,11 +15,13 @@ CODE_FORMATS: dict[str, re.Pattern[str]] = {
     "icd10cm": re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$"),
     "hcpcs": re.compile(r"^[A-Z][0-9]{4}$"),
     "cpt": re.compile(r"^[0-9]{4}[0-9FTU]$"),
+    "icd10pcs": re.compile(r"^[0-9A-HJ-NP-Z]{7}$"),
 }
 CODE_FORMAT_HINTS: dict[str, str] = {
     "icd10cm": "an ICD-10-CM code is a letter, a digit, then 1 to 5 more characters (e.g. E11.9 or S52.521A)",
     "hcpcs": "a HCPCS Level II code is a letter and four digits (e.g. J1885)",
     "cpt": "a CPT code is five characters: four digits then a digit, F or T (e.g. 99213)",
+    "icd10pcs": "an ICD-10-PCS code is seven characters, digits and letters other than I and O (e.g. 0DTJ4ZZ)",
 }
 
 
@@ -102,9 +104,9 @@ def grade_code(*, system: str, answer: list[str], response: list) -> GradeResult
 def grade_term_build(*, parts: list[str], answer: list[str], response: list) -> GradeResult:
     built = [str(p) for p in response]
     if not built:
-        raise InvalidResponse("Build the term by choosing word parts in order.")
+        raise InvalidResponse("Build the answer by choosing the parts in order.")
     if any(p not in parts for p in built):
-        raise InvalidResponse("Use only the word parts offered.")
+        raise InvalidResponse("Use only the parts offered.")
     correct = built == list(answer)
     return GradeResult(correct, 1.0 if correct else 0.0, list(answer))
 

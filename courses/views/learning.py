@@ -123,7 +123,7 @@ def _response_from_post(request: HttpRequest, question) -> list:
         try:
             parts.append(question.parts[int(raw)])
         except (ValueError, IndexError):
-            raise InvalidResponse("Use only the word parts offered.") from None
+            raise InvalidResponse("Use only the parts offered.") from None
     return parts
 
 

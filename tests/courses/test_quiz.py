@@ -72,7 +72,7 @@ def test_a_bad_response_is_a_message_not_an_answer(student_client, word_parts_le
     body = _answer(student_client, question, {}).content.decode()
     assert "Choose one answer" in body
     term = word_parts_lesson.questions.get(position=2)
-    assert "Use only the word parts" in _answer(student_client, term, {"part": ["99"]}).content.decode()
+    assert "Use only the parts offered" in _answer(student_client, term, {"part": ["99"]}).content.decode()
     assert not QuizAnswer.objects.exists()
 
 
@@ -98,6 +98,54 @@ def test_without_a_loaded_release_codes_are_checked_against_the_key_only(student
     question = diabetes_lesson.questions.get()
     body = _answer(student_client, question, {"code": "E11.9"}).content.decode()
     assert "Correct" in body
+
+
+@pytest.fixture
+def pcs_question(diabetes_lesson):
+    from courses.models import Question
+
+    return Question.objects.create(
+        lesson=diabetes_lesson, position=5, kind="code", system="icd10pcs", domain="icd10pcs",
+        prompt="Laparoscopic appendectomy, the whole appendix removed.", answer=["0DTJ4ZZ"],
+        explanation="Resection of the appendix, percutaneous endoscopic approach.",
+    )
+
+
+@pytest.mark.parametrize("partial, unknown_is_refused", [(False, True), (True, False)])
+def test_icd10pcs_code_entry_refuses_an_unknown_code_only_when_the_release_is_complete(
+        student_client, pcs_question, partial, unknown_is_refused):
+    from codesets.models import CodeSystem
+    from tests.factories import CodeFactory, ReleaseFactory
+
+    release = ReleaseFactory(system=CodeSystem.ICD10PCS, label="FY2026", is_current=True,
+                             source_files={"complete": False} if partial else {})
+    CodeFactory(release=release, code="0DTJ4ZZ", display_code="0DTJ4ZZ")
+    assert "Seven characters" in student_client.get(f"/courses/lessons/{pcs_question.lesson_id}/").content.decode()
+
+    badly_formed = _answer(student_client, pcs_question, {"code": "0DTJ4Z"}).content.decode()
+    assert "an ICD-10-PCS code is seven characters" in badly_formed
+    unknown = _answer(student_client, pcs_question, {"code": "0DTJ0ZZ"}).content.decode()
+    assert ("0DTJ0ZZ is not a code in ICD-10-PCS FY2026" in unknown) is unknown_is_refused
+    if not unknown_is_refused:
+        assert "Not quite" in unknown and "0DTJ4ZZ" in unknown
+
+
+def test_icd10pcs_code_entry_accepts_the_key_in_any_case(student_client, pcs_question):
+    body = _answer(student_client, pcs_question, {"code": " 0dtj4zz "}).content.decode()
+    assert "Correct" in body
+    assert QuizAnswer.objects.get(question=pcs_question).response == ["0DTJ4ZZ"]
+
+
+def test_an_icd10pcs_build_question_names_its_parts_characters(student_client, diabetes_lesson):
+    from courses.models import Question
+
+    Question.objects.create(
+        lesson=diabetes_lesson, position=6, kind="term_build", domain="icd10pcs", prompt="Build 0DTJ4ZZ axis by axis.",
+        parts=["0 Medical and Surgical", "D Gastrointestinal System", "T Resection", "B Excision"],
+        answer=["0 Medical and Surgical", "D Gastrointestinal System", "T Resection"], explanation="Resection.",
+    )
+    page = student_client.get(f"/courses/lessons/{diabetes_lesson.pk}/").content.decode()
+    assert "Characters, one per axis" in page and "Your code" in page
 
 
 def test_finishing_the_quiz_above_the_pass_mark_completes_the_lesson(student_client, student, word_parts_lesson):
