@@ -337,3 +337,144 @@ def test_the_model_has_no_django_dependency():
            "print(any(m.startswith('django') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# --- unpractised domains, channel gaps, the sitting, the kept state ----------------------------------------------
+
+def strongest_three(pop, scores=(1, 1, 1, 0) * 10):
+    return estimate_student([r for d in ("em", "icd10cm", "surgery-digestive") for r in answers(d, "mc", list(scores))],
+                            pop)
+
+
+def test_a_domain_the_student_avoided_is_judged_below_one_picked_at_random():
+    trusting, sceptical = population(avoidance=0.0), population(avoidance=1.0)
+    assert trusting.avoidance == 0.0
+    at_random = strongest_three(trusting).ability("radiology", trusting, CPC_WEIGHTS)
+    avoided = strongest_three(sceptical).ability("radiology", sceptical, CPC_WEIGHTS)
+    assert avoided.mean < at_random.mean - 0.3
+    assert cpc(strongest_three(sceptical), sceptical).predicted_score < \
+        cpc(strongest_three(trusting), trusting).predicted_score - 0.02
+    # A student who has practised nothing has chosen nothing: no shift.
+    nothing = estimate_student([], sceptical)
+    assert nothing.ability("radiology", sceptical, CPC_WEIGHTS).mean == pytest.approx(
+        estimate_student([], trusting).ability("radiology", trusting, CPC_WEIGHTS).mean)
+
+
+def test_not_knowing_whether_weak_domains_were_avoided_widens_the_range_for_every_avoided_domain_at_once():
+    halfway, sceptical = population(avoidance=0.5), population(avoidance=1.0)
+    unsure = cpc(strongest_three(halfway), halfway)
+    sure = cpc(strongest_three(sceptical), sceptical)
+    assert strongest_three(halfway).ability("radiology", halfway, CPC_WEIGHTS).avoided > 0
+    assert (unsure.ability_upper - unsure.ability_lower) > (sure.ability_upper - sure.ability_lower) + 0.02
+
+
+def test_avoidance_gap_follows_the_order_statistics_of_the_choice():
+    from certification.readiness.ability import avoidance, top_mean
+
+    assert top_mean(1, 2) == pytest.approx(0.56, abs=0.05)  # E[max of two standard normals] = 1/sqrt(pi)
+    assert top_mean(3, 17) > top_mean(8, 17) > 0
+    pop = population(avoidance=1.0)
+    assert avoidance(pop, 0, 17) == (0.0, 0.0) and avoidance(pop, 17, 17) == (0.0, 0.0)
+    shift, spread = avoidance(pop, 3, 17)
+    assert shift > 0.5 and spread == 0.0  # all weight on one story: no spread between stories
+
+
+def test_outcomes_choose_how_sceptical_to_be_and_keep_the_default_when_they_are_few():
+    from certification.readiness.validation import avoidance_fit, with_avoidance
+
+    def outcome(score: float, i: int) -> Outcome:
+        # Under "picked at random" (0) the forecast is 0.75, under "avoided because weak" (1) it is 0.6.
+        alternatives = tuple((k / 10, 0.5, 0.75 - 0.015 * k, 0.6, 0.9, 0.05) for k in range(11))
+        return Outcome(0.5, 0.7, 0.55, 0.85, passed=score >= 0.7, score=score, average_score=0.6, group=i,
+                       alternatives=alternatives)
+
+    rng = random.Random(3)
+    avoiders = [outcome(0.6 + rng.gauss(0, 0.05), i) for i in range(60)]
+    random_pickers = [outcome(0.75 + rng.gauss(0, 0.05), i) for i in range(60)]
+    assert avoidance_fit(avoiders) == pytest.approx(1.0)
+    assert avoidance_fit(random_pickers) <= 0.2
+    assert avoidance_fit(avoiders[:10]) is None
+    assert with_avoidance(avoiders[0], 1.0).predicted_score == pytest.approx(0.6)
+    assert with_avoidance(avoiders[0], None) is avoiders[0]
+
+
+def test_a_channels_gap_to_exam_ability_widens_the_range_and_does_not_average_away():
+    gapless = population()
+    gapped = population(channels={**DEFAULT_LINKS, "quiz": ChannelLink(1.0, True, "quiz", 40, 0.4)})
+    quiz_everywhere = [r for d in DOMAINS for r in answers(d, "mc", [1, 1, 0, 1] * 5, channel="quiz")]
+    exam_everywhere = everywhere("mc", [1, 1, 0, 1] * 5)
+    wide = cpc(estimate_student(quiz_everywhere, gapped), gapped)
+    narrow = cpc(estimate_student(quiz_everywhere, gapless), gapless)
+    assert estimate_student(quiz_everywhere, gapped).domains["em"].systematic == pytest.approx(0.4)
+    # Shared by all domains: the exam range grows by about the gap carried through the pool's slope, not by
+    # a seventeenth of it.
+    assert (wide.ability_upper - wide.ability_lower) > 1.5 * (narrow.ability_upper - narrow.ability_lower)
+    exam_only = cpc(estimate_student(exam_everywhere, gapped), gapped)
+    assert exam_only.score_sd == pytest.approx(cpc(estimate_student(exam_everywhere, gapless), gapless).score_sd)
+
+
+def test_a_sitting_of_questions_of_mixed_difficulty_varies_less_than_one_of_average_questions():
+    from certification.readiness.exam import pool_expected, pool_item_variance
+
+    spread_pool = pool_summary([(-2.0, 0.0), (0.0, 0.0), (2.0, 0.0)])
+    expected, _ = pool_expected(spread_pool, 0.0, 0.0)
+    assert pool_item_variance(spread_pool, 0.0, 0.0) < expected * (1 - expected) - 0.02
+    flat_pool = pool_summary([(0.0, 0.0)])
+    assert pool_item_variance(flat_pool, 0.0, 0.0) == pytest.approx(0.25)
+
+
+def test_a_range_correction_from_few_outcomes_is_shrunk_toward_no_change():
+    from certification.readiness.validation import score_recalibration_by_group
+
+    # Twenty outcomes, each two sds above its forecast.
+    outcomes = [Outcome(0.5, 0.7, 0.6, 0.8, passed=True, score=0.8 + (0.02 if i % 2 else -0.02), average_score=0.7,
+                        group=i, score_sd=0.05) for i in range(20)]
+    offset, factor = score_recalibration_by_group(outcomes)["enough"]
+    assert 0.0 < offset < 0.1  # the raw mean residual is 0.1
+    few = score_recalibration_by_group(outcomes[:20], prior=0)["enough"]
+    assert few[0] == pytest.approx(0.1)
+    assert factor >= 1.0
+
+
+def test_a_refresh_from_the_kept_state_equals_one_from_every_answer():
+    from certification.readiness.ability import OutOfOrder, absorb, estimate_from_state, student_state
+
+    pop = population()
+    rng = random.Random(9)
+    history = []
+    for day in range(60):
+        domain = rng.choice(DOMAINS)
+        for k in range(6):
+            history.append(Response(domain, rng.choice(("exam", "quiz")), f"exam:{domain}:mc{rng.randrange(20)}",
+                                    float(rng.random() < 0.7), 80.0 - day - k / 100))
+    at = 1000.0
+    whole = estimate_from_state(absorb(student_state(pop), history, pop, at=at), pop, at=at)
+    older = [r for r in history if r.age_days > 30]
+    newer = [r for r in history if r.age_days <= 30]
+    state = absorb(student_state(pop), older, pop, at=at)
+    absorb(state, newer[:10], pop, at=at)
+    absorb(state, newer[10:], pop, at=at)
+    step = estimate_from_state(state, pop, at=at)
+    assert step.level == pytest.approx(whole.level)
+    for domain, ability in whole.domains.items():
+        assert step.domains[domain].mean == pytest.approx(ability.mean)
+        assert step.domains[domain].variance == pytest.approx(ability.variance)
+        assert step.domains[domain].responses == ability.responses
+        assert step.domains[domain].rehearsals == ability.rehearsals
+    # An answer older than the newest one absorbed cannot be folded in: the state must be rebuilt.
+    with pytest.raises(OutOfOrder):
+        absorb(state, [Response("em", "exam", "exam:em:hard1", 1.0, 70.0)], pop, at=at)
+    # A state belongs to one population.
+    with pytest.raises(ValueError):
+        absorb(state, [], population(), at=at)
+
+
+def test_population_round_trips_the_sceptical_prior_and_channel_gaps():
+    pop = population(avoidance=0.3, channels={**DEFAULT_LINKS, "quiz": ChannelLink(0.9, True, "q", 25, 0.12)})
+    again = Population.from_dict(pop.to_dict())
+    assert again.avoidance == 0.3 and again.channels["quiz"].gap_sd == pytest.approx(0.12)
+    legacy = pop.to_dict()
+    legacy["channels"] = {k: v[:4] for k, v in legacy["channels"].items()}
+    del legacy["avoidance"]
+    old = Population.from_dict(legacy)
+    assert old.channels["quiz"].gap_sd == 0.0 and old.avoidance == Population().avoidance

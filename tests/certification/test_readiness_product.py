@@ -191,3 +191,39 @@ def test_the_operations_page_query_count_does_not_grow(size, admin_client_, buil
     fit_readiness_population.delay(force=True).get()
     with django_assert_max_num_queries(13):
         assert admin_client_.get(reverse("certification:admin_dashboard")).status_code == 200
+
+
+def test_a_refresh_folds_in_new_answers_and_rebuilds_after_a_regrade(student, builtins):
+    from django.core.cache import cache
+
+    from certification.services.rollups import _state_cache_key
+
+    cache.delete(_state_cache_key(student.pk))
+    for domain in CPC_WEIGHTS:
+        give(student, domain, [1.0, 0.0, 1.0, 1.0, 0.0, 1.0], days_ago=3)
+    rollups_refresh(student_id=student.pk)
+    kept = cache.get(_state_cache_key(student.pk))
+    assert kept is not None and kept[2] == 6 * len(CPC_WEIGHTS)  # the state holds every row so far
+
+    def forecast():
+        return Readiness.objects.get(student=student, blueprint=builtins["cpc"]).predicted_score
+
+    # New answers: folded into the kept state, the same forecast as a refresh from nothing.
+    for domain in CPC_WEIGHTS:
+        give(student, domain, [1.0] * 6, days_ago=1, attempt=2)
+    rollups_refresh(student_id=student.pk)
+    folded = forecast()
+    assert cache.get(_state_cache_key(student.pk))[2] == 12 * len(CPC_WEIGHTS)
+    cache.delete(_state_cache_key(student.pk))
+    rollups_refresh(student_id=student.pk)
+    assert forecast() == pytest.approx(folded)
+
+    # A regrade of an old answer changes a row the state already holds: it is rebuilt, not folded.
+    old = MasteryEvidence.objects.filter(student=student, score=0.0).order_by("occurred_at")
+    MasteryEvidence.objects.filter(pk__in=list(old.values_list("pk", flat=True))).update(score=1.0)
+    rollups_refresh(student_id=student.pk)
+    regraded = forecast()
+    assert regraded > folded
+    cache.delete(_state_cache_key(student.pk))
+    rollups_refresh(student_id=student.pk)
+    assert forecast() == pytest.approx(regraded)
