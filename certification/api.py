@@ -104,12 +104,15 @@ class AttemptStateSerializer(AttemptOutputSerializer):
 
 
 def _attempt_state(attempt) -> dict:
-    items = (
-        AttemptItem.objects.filter(attempt=attempt)
-        .select_related("question", "question__scenario")
-        .prefetch_related("question__choices")
-        .order_by("position")
-    )
+    # Just started: attempt_start left the new items with their questions and choices in memory.
+    items = getattr(attempt, "started_items", None)
+    if items is None:
+        items = (
+            AttemptItem.objects.filter(attempt=attempt)
+            .select_related("question", "question__scenario")
+            .prefetch_related("question__choices")
+            .order_by("position")
+        )
     return {
         **AttemptOutputSerializer(attempt).data,
         "server_now": clock.now().isoformat(),

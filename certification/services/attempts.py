@@ -110,10 +110,14 @@ def choice_order_draw(*, student_id: int, attempt_id: int, question_id: int, cho
 
 def attempt_items_build(*, attempt: ExamAttempt, questions: list[Question]) -> list[AttemptItem]:
     """Unsaved items in exam order, each with the display order of its choices fixed for this attempt."""
-    choice_ids: dict[int, list[int]] = {}
-    rows = Choice.objects.filter(question__in=questions).order_by("position", "id").values_list("question_id", "pk")
-    for question_id, choice_pk in rows:
-        choice_ids.setdefault(question_id, []).append(choice_pk)
+    choices: dict[int, list[Choice]] = {}
+    for choice in Choice.objects.filter(question__in=questions).order_by("position", "id"):
+        choices.setdefault(choice.question_id, []).append(choice)
+    for question in questions:
+        # The exam page shown right after the start reads these: no second query for the same rows.
+        question._prefetched_objects_cache = {**getattr(question, "_prefetched_objects_cache", {}),
+                                              "choices": choices.get(question.pk, [])}
+    choice_ids = {question_id: [c.pk for c in listed] for question_id, listed in choices.items()}
     return [
         AttemptItem(
             attempt=attempt, question=q, position=i, domain=q.domain,
@@ -151,7 +155,10 @@ def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> 
             focus_position=1,
             focus_since=now,
         )
-        AttemptItem.objects.bulk_create(attempt_items_build(attempt=attempt, questions=questions))
+        items = AttemptItem.objects.bulk_create(attempt_items_build(attempt=attempt, questions=questions))
+        # A fresh attempt's items, questions (with their scenarios) and choices are all in memory: the
+        # caller can show them without reading them back (see certification.api's start).
+        attempt.started_items = items
         transaction.on_commit(lambda: _queue_deadline_close(attempt.pk, attempt.deadline))
     return attempt
 

@@ -155,3 +155,15 @@ def test_a_save_costs_one_query_fewer_than_an_access_check_and_a_locking_read(st
     assert saved.status_code == 200
     with django_assert_max_num_queries(5):
         assert client.post(_save_url(state, item) + "flag/", {"flagged": True}, format="json").status_code == 200
+
+
+def test_the_state_a_start_returns_is_the_state_read_back(student, short_blueprint, django_assert_max_num_queries):
+    client = api_for(student)
+    started = client.post(f"/api/v1/exams/blueprints/{short_blueprint.pk}/attempts/")
+    assert started.status_code == 201
+    read_back = client.get(f"/api/v1/exams/attempts/{started.json()['id']}/").json()
+    fresh = started.json()
+    fresh.pop("server_now"), read_back.pop("server_now")
+    assert fresh == read_back
+    assert all(item["choices"] or item["kind"] == "code" for item in fresh["items"])
+    assert "is_correct" not in json.dumps(fresh)
