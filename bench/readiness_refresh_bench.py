@@ -87,7 +87,7 @@ def measure(count: int, runs: int, seed: int = 1) -> tuple[float, float, float]:
     at = 120.0
     for _ in range(runs):
         at += 0.5  # a new session half a day later
-        batch = [Response(r.domain, r.channel, r.item, r.score, r.age_days) for r in answers(rng, domains, 8, days=0.01)]
+        batch = answers(rng, domains, 8, days=0.01)
         started = time.process_time()
         absorb(state, batch, pop, at=at)
         refresh(state, pop, domains, at)

@@ -50,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{validation['outcomes']} practice exams from {validation['students']} students; pass rate "
           f"{validation['pass_rate']:.0%}.")
     avoidance = (validation.get("recalibrated") or {}).get("avoidance")
-    print(f"Unpractised domains: weight on 'avoided because weak' "
-          f"{population.get('avoidance', 0.6):.1f}" + (" (chosen from these outcomes)." if avoidance is not None
-                                                      else " (the default: too few outcomes with unpractised domains)."))
+    chosen = " (chosen from these outcomes)." if avoidance is not None else \
+        " (the default: too few outcomes with unpractised domains)."
+    print(f"Unpractised domains: weight on 'avoided because weak' {population.get('avoidance', 0.6):.1f}{chosen}")
     print(f"{'segment':<34} {'n':>5} {'Brier':>6} {'recal.':>6} {'logistic':>8} {'base':>6} {'LL':>6} {'AUC':>5} "
           f"{'slope':>6} {'range':>6}")
     for row in validation["rows"]:

@@ -114,7 +114,8 @@ def _bank_population() -> Population:
         pools.setdefault(info.domain, []).append((b, info.guess))
     version = hashlib.sha256(repr(sorted(fitted_items.items())).encode()).hexdigest()[:16]
     return Population(items=fitted_items, pools={d: pool_summary(v) for d, v in pools.items()},
-                      fitted={"note": "No fit yet: author difficulties and default rates.", "version": f"bank-{version}"})
+                      fitted={"note": "No fit yet: author difficulties and default rates.",
+                              "version": f"bank-{version}"})
 
 
 def evidence_item_keys(rows: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
