@@ -178,9 +178,11 @@ def demo_files(target_dir: Path, *, database: Path | None = None) -> tuple[Path,
 
 
 def demo_label(count: int) -> str:
-    return f"Demo, partial: FY{FISCAL_YEAR} tables, {count:,} of ~{FULL_SET_ABOUT:,} codes"
+    return f"Demo, partial: FY{FISCAL_YEAR} tables ({count:,} codes) and a code list"
 
 
-def completeness_note(count: int) -> str:
-    return (f"FY{FISCAL_YEAR} tables, {count:,} of ~{FULL_SET_ABOUT:,} codes (Medical and Surgical, Obstetrics); "
-            "codes missing here are not marked invalid.")
+def completeness_note(count: int, total: int | None = None) -> str:
+    listed = (f"{total:,} of ~{FULL_SET_ABOUT:,} codes: the FY{FISCAL_YEAR} tables for Medical and Surgical and "
+              f"Obstetrics ({count:,} codes, browsable and buildable) and the other sections as a code list from a "
+              "year before FY2026, without tables")
+    return f"{listed}; codes missing here are not marked invalid."

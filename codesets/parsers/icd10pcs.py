@@ -204,9 +204,13 @@ def parse_pcs_order_lines(source: str | Path | BinaryIO) -> list[tuple[str, bool
 
 def parse_pcs_order(source: str | Path | BinaryIO) -> ParsedCodeSet:
     """The order file alone: tables as headers under their section and body system, codes under their table."""
+    return ParsedCodeSet(system="icd10pcs", records=_order_records(parse_pcs_order_lines(source)))
+
+
+def _order_records(lines: list[tuple[str, bool, str, str]]) -> list[CodeRecord]:
     records: list[CodeRecord] = []
     headers: set[str] = set()
-    for code, billable, short, long in parse_pcs_order_lines(source):
+    for code, billable, short, long in lines:
         for size, kind in ((1, KIND_CHAPTER), (2, KIND_BLOCK)):
             head = code[:size]
             if len(code) > size and head not in headers:
@@ -229,7 +233,7 @@ def parse_pcs_order(source: str | Path | BinaryIO) -> ParsedCodeSet:
                                       kind=KIND_CATEGORY, parent_code=code[:2], chapter=code[0], depth=2))
         records.append(CodeRecord(code=code, display_code=code, long_title=long, short_title=short, kind=KIND_CODE,
                                   billable=True, parent_code=table, chapter=code[0], depth=3))
-    return ParsedCodeSet(system="icd10pcs", records=records)
+    return records
 
 
 def apply_pcs_order(parsed: ParsedCodeSet, source: str | Path | BinaryIO) -> ParsedCodeSet:
@@ -251,4 +255,19 @@ def apply_pcs_order(parsed: ParsedCodeSet, source: str | Path | BinaryIO) -> Par
             _, short, long = found
             if record.billable:
                 record.long_title, record.short_title = long, short
+    return parsed
+
+
+def supplement_pcs_codes(parsed: ParsedCodeSet, source: str | Path | BinaryIO) -> ParsedCodeSet:
+    """Add the codes of a second order file whose tables the tables file lacks, as codes without tables.
+
+    Only for a partial demo set built from two sources (tables for some sections, a code list for the rest): the
+    browser and the builder know nothing of such a code, but search, titles and the existence check do. A code of
+    a table the tables file has is left to the tables (they decide what is valid there)."""
+    tables = {record.code for record in parsed.records if record.kind == KIND_CATEGORY and len(record.code) == 3}
+    known = {record.code for record in parsed.records}
+    extra = [line for line in parse_pcs_order_lines(source) if line[1] and line[0][:3] not in tables and line[0] not in known]
+    if not extra:
+        return parsed
+    parsed.records.extend(record for record in _order_records(extra) if record.code not in known)
     return parsed

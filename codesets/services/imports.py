@@ -102,6 +102,7 @@ def release_prepare(
     descriptors_are_licensed: bool = False,
     source_name: str = "",
     sha256: str | None = None,
+    supplement_path: Path | str | None = None,
 ) -> tuple[CodeSetRelease, bool]:
     """Create the IMPORTING release row, or return the release this exact file already made.
 
@@ -112,8 +113,9 @@ def release_prepare(
     label = (label or "").strip()
     if not label or len(label) > 64:
         raise CodeSetImportError("Give the release a label of 1 to 64 characters, e.g. FY2026.")
-    sha = sha256 or file_sha256(main_path, order_path)
-    files = {"main": str(main_path), **({"order": str(order_path)} if order_path else {})}
+    sha = sha256 or file_sha256(main_path, order_path, supplement_path)
+    files = {"main": str(main_path), **({"order": str(order_path)} if order_path else {}),
+             **({"supplement": str(supplement_path)} if supplement_path else {})}
     fields = {
         "effective_from": effective_from,
         "status": ReleaseStatus.IMPORTING,
@@ -261,7 +263,7 @@ def release_import_run(
         main = files.get("main")
         if not main or not Path(main).exists():
             raise CodeSetFormatError("The uploaded file is no longer on the server; upload it again.")
-        parsed = parse_codeset(release.system, main, order_path=files.get("order"))
+        parsed = parse_codeset(release.system, main, order_path=files.get("order"), supplement_path=files.get("supplement"))
         report(30, f"File checked: {parsed.billable_count:,} billable codes, {parsed.header_count:,} headers")
         counts = _write(release, parsed, report, activate=activate, actor=actor)
     except CodeSetFormatError as exc:
@@ -297,6 +299,7 @@ def release_import(
     actor=None,
     descriptors_are_licensed: bool = False,
     echo: ProgressEcho | None = None,
+    supplement_path: Path | str | None = None,
 ) -> ImportOutcome:
     """Import files already on the server (command, drop folder, demo)."""
     path = Path(path)
@@ -312,6 +315,7 @@ def release_import(
         order_path=Path(order_path).resolve() if order_path else None,
         actor=actor,
         descriptors_are_licensed=descriptors_are_licensed,
+        supplement_path=Path(supplement_path).resolve() if supplement_path else None,
     )
     if not created:
         if release.status == ReleaseStatus.READY and activate and not release.is_current:

@@ -4,7 +4,10 @@ No package ships the current CMS tables (see docs/codesets.md, "ICD-10-PCS"). ``
 derived from the public-domain CMS FY2025 release) carries the table structure of the Medical and Surgical and
 Obstetrics sections, 68,672 codes of about 79,000: codesets/pcs_demo.py writes it as the CMS tables XML and order
 file and the importer reads them, so the browser, the code builder and the axis-by-axis feedback work out of the
-box. Without that package the code list of the ``drg`` package (78,638 codes and titles, a year before FY2026,
+box. The other sections (placement, administration, extracorporeal assistance, imaging, substance abuse treatment
+and the rest) come in with them from the code list of the ``drg`` package, as codes without tables (a supplementary
+code list the importer takes for a demo set only), so search, titles and the existence check know them too. Without
+that package the code list of the ``drg`` package (78,638 codes and titles, a year before FY2026,
 no tables) is loaded instead. Either release is marked incomplete (``source_files["complete"] = False``): a code
 it lacks is not checked, never called invalid. An administrator imports the real CMS tables file for the year
 (``import_codeset --system icd10pcs``), which replaces it as current.
@@ -62,14 +65,19 @@ def _import_tables(stdout) -> CodeSetRelease | None:
     except pcs_demo.DemoTablesUnavailable as exc:
         _say(stdout, f"ICD-10-PCS: no demo tables ({exc}); loading the drg package's code list instead.")
         return None
-    label = pcs_demo.demo_label(count)
+    try:
+        code_list = demo_order_file()  # the other sections' codes, without tables
+    except (ModuleNotFoundError, FileNotFoundError):
+        code_list = None
+    label = pcs_demo.demo_label(count) if code_list else pcs_demo.demo_label(count).removesuffix(" and a code list")
     release = CodeSetRelease.objects.filter(system="icd10pcs", label=label).first()
     if release is None or release.status != ReleaseStatus.READY:
         started = time.monotonic()
-        release = release_import(system="icd10pcs", path=tables, order_path=order, label=label,
-                                 effective_from=TABLES_EFFECTIVE).release
-        _say(stdout, f"Code sets: imported ICD-10-PCS {release.label} in {time.monotonic() - started:.1f} s")
-    _mark_incomplete(release, pcs_demo.completeness_note(count))
+        release = release_import(system="icd10pcs", path=tables, order_path=order, supplement_path=code_list,
+                                 label=label, effective_from=TABLES_EFFECTIVE).release
+        _say(stdout, f"Code sets: imported ICD-10-PCS {release.label} ({release.billable_count:,} codes) in "
+                     f"{time.monotonic() - started:.1f} s")
+    _mark_incomplete(release, pcs_demo.completeness_note(count, release.billable_count))
     return release
 
 
@@ -104,8 +112,8 @@ def load(*, stdout=None) -> CodeSetRelease | None:
         return None
     current = CodeSetRelease.objects.current().filter(system="icd10pcs").first()
     replaced = None
-    if current is None or (current.label == LABEL and current.pk != release.pk):
-        # The tables replace the older table-less demo list as current; a real CMS import is never displaced.
+    if current is None or (current.pk != release.pk and (current.is_partial or current.label == LABEL)):
+        # The newest demo set replaces an older one as current; a real CMS import is never displaced.
         replaced = current
         release = release_activate(release=release, actor=None, allow_older=True)
     _pin_inpatient_cases(release, replacing=replaced)

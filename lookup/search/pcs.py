@@ -268,10 +268,12 @@ def pcs_search(index: PcsIndex, query: str, *, limit: int = 10) -> list[PcsHit]:
     wanted_ops = [op.lower() for op in reading.wanted_operations]
     options = reading.body_options()
     body = any(options)
-    if not wanted_ops and not body:
+    if not wanted_ops:
+        # Body part words alone ("peripheral vein", "appendix") name no procedure to build: the titles answer them,
+        # and a procedure outside these tables ("transfusion of red cells") is found there too.
         return []
     tables = [(t, 0.3 if rank == 0 else 0.0) for rank, op in enumerate(wanted_ops)
-              for t in index.by_operation.get(op, ())] if wanted_ops else [(t, 0.0) for t in index.tables]
+              for t in index.by_operation.get(op, ())]
     if body:
         asked = {word for option in options for word in option if word not in SIDES}
         tables = [(t, bonus) for t, bonus in tables if asked & index.table_words[t.prefix]]

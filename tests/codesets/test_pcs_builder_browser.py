@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_pcs_demo import make_coder_database
+from .test_pcs_demo import make_code_list, make_coder_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +18,11 @@ def test_a_student_builds_a_code_character_by_character(page, browser_login, stu
     settings.VAR_DIR = tmp_path / "var"
     database = make_coder_database(tmp_path / "pcs.db")
     monkeypatch.setattr(pcs_demo, "coder_database", lambda: database)
+    monkeypatch.setattr(demo, "demo_order_file", lambda: make_code_list(tmp_path / "code_list.txt"))
     demo.load()
     browser_login(page, student.username)
     page.goto("/codesets/pcs/")
-    assert "FY2025 tables, 8 of ~79,000 codes" in page.locator("[data-partial-release]").inner_text()
+    assert "10 of ~79,000 codes" in page.locator("[data-partial-release]").inner_text()
     box = page.get_by_label("ICD-10-PCS code, or its first characters")
     box.fill("0dt")
     page.wait_for_selector("[data-pcs-choices]")

@@ -81,6 +81,16 @@ def test_the_package_tables_are_fy2025_medical_surgical_and_obstetrics():
     assert tables["027"]["axes"]["3"][1] == "Dilation"
 
 
+def make_code_list(path: Path) -> Path:
+    """The drg package's code list in small, as an order file: one code of a demo table and two of no table."""
+    entries = [("0DTJ4ZZ", "Resection of Appendix, Percutaneous Endoscopic Approach"),
+               ("30233N1", "Transfusion of Nonautologous Red Blood Cells into Peripheral Vein, Percutaneous Approach"),
+               ("5A1945Z", "Respiratory Ventilation, 24-96 Consecutive Hours")]
+    path.write_text("".join(f"{n:05d} {code:<7} 1 {title[:60]:<60} {title}\n" for n, (code, title) in
+                            enumerate(entries, 1)), encoding="latin-1")
+    return path
+
+
 @pytest.fixture
 def demo_tables(tmp_path, settings, monkeypatch, db):
     settings.VAR_DIR = tmp_path / "var"
@@ -88,15 +98,17 @@ def demo_tables(tmp_path, settings, monkeypatch, db):
     monkeypatch.setattr(pcs_demo, "coder_database", lambda: database)
     from exercises.inpatient import demo
 
+    code_list = make_code_list(tmp_path / "code_list.txt")
+    monkeypatch.setattr(demo, "demo_order_file", lambda: code_list)
     return demo
 
 
 def test_load_makes_the_tables_current_labelled_with_year_and_completeness(demo_tables, student_client):
     release = demo_tables.load()
-    assert release.is_current and release.label == "Demo, partial: FY2025 tables, 8 of ~79,000 codes"
-    assert release.source_files["complete"] is False
+    assert release.is_current and release.label == "Demo, partial: FY2025 tables (8 codes) and a code list"
+    assert release.source_files["complete"] is False and release.billable_count == 10
     page = student_client.get("/codesets/pcs/").content.decode()
-    assert "FY2025 tables, 8 of ~79,000 codes" in page and "codes missing here are not marked invalid" in page
+    assert "10 of ~79,000 codes" in page and "codes missing here are not marked invalid" in page
     assert "data-no-tables" not in page
     step = student_client.get("/codesets/pcs/build/?code=0DTJ").content.decode()
     assert 'data-pcs-pick="0DTJ4"' in step and "Percutaneous Endoscopic" in step
@@ -133,3 +145,15 @@ def test_an_imported_cms_release_stays_current(demo_tables):
                           effective_from=datetime.date(2025, 10, 1), activate=True).release
     demo_tables.load()
     assert CodeSetRelease.objects.get(pk=real.pk).is_current
+
+
+def test_the_other_sections_come_in_as_codes_without_tables(demo_tables, student_client):
+    from codesets.models import Code
+
+    release = demo_tables.load()
+    titles = dict(Code.objects.filter(release=release, billable=True).values_list("code", "long_title"))
+    assert titles["30233N1"] == "Transfusion of Nonautologous Red Blood Cells into Peripheral Vein, Percutaneous Approach"
+    assert "5A1945Z" in titles
+    assert Code.objects.filter(release=release, code="0DTJ4ZZ").count() == 1  # the tables decide their own codes
+    step = student_client.get("/codesets/pcs/build/?code=30233N1").content.decode()
+    assert "data-pcs-invalid" not in step

@@ -88,6 +88,11 @@ def test_a_query_that_names_no_procedure_finds_nothing_to_build():
     assert pcs_search(demo_index(), "zzqq xyzzy", limit=5) == []
 
 
+def test_body_part_words_without_a_procedure_are_left_to_the_title_search():
+    assert pcs_search(demo_index(), "transfusion red blood cells peripheral vein") == []
+    assert pcs_search(demo_index(), "appendix") == []
+
+
 def test_a_broken_vocabulary_line_is_refused_with_its_line_number(tmp_path):
     for name in ("pcs_body_parts.tsv", "pcs_approaches.tsv"):
         (tmp_path / name).write_text((DATA_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
