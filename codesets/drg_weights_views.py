@@ -6,15 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 
-from accounts.permissions import require_admin
 from exercises.inpatient.weights import WeightsError
 from exercises.inpatient.weights_admin import (
     MAX_TABLE5_BYTES, default_fiscal_year, loaded_years, release_years, weights_upload,
 )
 
-from .uploads_http import body_too_large, install_size_limit, too_large_message
+from .uploads_http import admin_upload
 
 
 class DrgWeightsUploadForm(forms.Form):
@@ -44,21 +43,10 @@ def _page(request, form, error: str = "", status: int = 200):
 
 @csrf_exempt
 def drg_weights(request):
-    require_admin(request.user)
-    if request.method == "POST":
-        if body_too_large(request):
-            return _page(request, DrgWeightsUploadForm(), too_large_message(["The upload"]), status=413)
-        limiter = install_size_limit(request)
-        return csrf_protect(_upload)(request, limiter)
-    return _page(request, DrgWeightsUploadForm())
+    return admin_upload(request, form_class=DrgWeightsUploadForm, page=_page, handle=_upload)
 
 
-def _upload(request, limiter):
-    form = DrgWeightsUploadForm(request.POST, request.FILES)
-    if limiter.too_large:
-        return _page(request, form, too_large_message(limiter.too_large), status=400)
-    if not form.is_valid():
-        return _page(request, form, status=400)
+def _upload(request, form):
     upload = form.cleaned_data["file"]
     try:
         year, count = weights_upload(upload=upload, fiscal_year=form.cleaned_data["fiscal_year"], actor=request.user)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.views.decorators.csrf import csrf_protect
+
+from accounts.permissions import require_admin
 
 # Two files (XML + order file) plus form fields.
 FORM_OVERHEAD_BYTES = 1024 * 1024
@@ -51,3 +56,27 @@ def body_too_large(request) -> bool:
 def too_large_message(names: list[str]) -> str:
     limit_mb = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
     return f"{', '.join(names)} is larger than the {limit_mb:.0f} MB limit for code-set files; nothing was stored."
+
+
+def admin_upload(request, *, form_class, page: Callable, handle: Callable, initial: dict | None = None):
+    """An administrator's upload page: the blank form, or the posted files checked and handed to ``handle``.
+
+    The body is refused by its declared length before anything reads it, the size limit is installed before the
+    form (or the CSRF check) reads it, then CSRF is checked. Call it from a ``csrf_exempt`` view.
+    ``page(request, form, error="", status=200)`` renders the page; ``handle(request, form)`` gets a valid form."""
+    require_admin(request.user)
+    if request.method != "POST":
+        return page(request, form_class(initial=initial))
+    if body_too_large(request):
+        return page(request, form_class(), too_large_message(["The upload"]), status=413)
+    limiter = install_size_limit(request)
+    return csrf_protect(_checked_upload)(request, limiter, form_class, page, handle)
+
+
+def _checked_upload(request, limiter, form_class, page, handle):
+    form = form_class(request.POST, request.FILES)
+    if limiter.too_large:
+        return page(request, form, too_large_message(limiter.too_large), status=400)
+    if not form.is_valid():
+        return page(request, form, status=400)
+    return handle(request, form)

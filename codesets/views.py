@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,7 +22,7 @@ from .forms import FlagResolveForm, ReleaseUploadForm
 from .models import ChangeKind, CodeSetRelease, CodeSystem, ReleaseStatus
 from .services import CodeSetImportError, content_flag_resolve, release_activate, release_upload_create
 from .services.activation import OlderReleaseError, older_release_warning
-from .uploads_http import body_too_large, install_size_limit, too_large_message
+from .uploads_http import admin_upload
 
 CHANGES_PER_PAGE = 100
 
@@ -57,21 +57,10 @@ def release_list(request):
 @csrf_exempt
 def release_upload(request):
     """Upload a release: checked here (format, size, duplicates), imported by a background task."""
-    require_admin(request.user)
-    if request.method == "POST":
-        if body_too_large(request):
-            return _upload_page(request, ReleaseUploadForm(), too_large_message(["The upload"]), status=413)
-        limiter = install_size_limit(request)
-        return csrf_protect(_upload_post)(request, limiter)
-    return _upload_page(request, ReleaseUploadForm())
+    return admin_upload(request, form_class=ReleaseUploadForm, page=_upload_page, handle=_upload_post)
 
 
-def _upload_post(request, limiter):
-    form = ReleaseUploadForm(request.POST, request.FILES)
-    if limiter.too_large:
-        return _upload_page(request, form, too_large_message(limiter.too_large), status=400)
-    if not form.is_valid():
-        return _upload_page(request, form, status=400)
+def _upload_post(request, form):
     data = form.cleaned_data
     try:
         release, created = release_upload_create(
