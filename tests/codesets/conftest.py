@@ -14,6 +14,20 @@ def fixture_path(name: str) -> Path:
     return FIXTURES / name
 
 
+def import_pcs_sample():
+    """The hand-made CMS-format ICD-10-PCS sample (tables and order file), imported and current."""
+    from codesets.services import release_import
+
+    return release_import(system="icd10pcs", path=fixture_path("pcs_tables_fy2026_sample.xml"),
+                          order_path=fixture_path("pcs_order_fy2026_sample.txt"), label="FY2026-sample",
+                          effective_from=datetime.date(2025, 10, 1), activate=True).release
+
+
+@pytest.fixture
+def pcs_release(db):
+    return import_pcs_sample()
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

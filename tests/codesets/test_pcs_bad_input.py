@@ -3,22 +3,9 @@ search (real HTTP)."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
-from codesets.services import release_import
-
-from .conftest import fixture_path
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pcs_release(db):
-    return release_import(system="icd10pcs", path=fixture_path("pcs_tables_fy2026_sample.xml"),
-                          order_path=fixture_path("pcs_order_fy2026_sample.txt"), label="FY2026-sample",
-                          effective_from=datetime.date(2025, 10, 1), activate=True).release
 
 
 @pytest.mark.parametrize("typed,message", [

@@ -10,16 +10,7 @@ import pytest
 from codesets.models import CodeSetRelease
 from codesets.services import release_import
 
-from .conftest import fixture_path
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pcs_release(db):
-    return release_import(system="icd10pcs", path=fixture_path("pcs_tables_fy2026_sample.xml"),
-                          order_path=fixture_path("pcs_order_fy2026_sample.txt"), label="FY2026-sample",
-                          effective_from=datetime.date(2025, 10, 1), activate=True).release
 
 
 def test_browse_section_then_body_system_then_tables_with_their_definition(student_client, pcs_release):

@@ -4,14 +4,11 @@ never calls a valid code invalid."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from codesets.models import CodeSetRelease
-from codesets.services import release_import
 from exercises.models import Submission, SubmissionScore
-from tests.codesets.conftest import fixture_path
+from tests.codesets.conftest import import_pcs_sample
 
 from .factories import CaseFactory, make_key
 
@@ -20,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pcs_release(db):
-    return release_import(system="icd10pcs", path=fixture_path("pcs_tables_fy2026_sample.xml"),
-                          order_path=fixture_path("pcs_order_fy2026_sample.txt"), label="FY2026-sample",
-                          effective_from=datetime.date(2025, 10, 1), activate=True).release
+    return import_pcs_sample()
 
 
 @pytest.fixture
