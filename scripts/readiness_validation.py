@@ -33,7 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from certification.services.readiness import readiness_fit
 
-    fit = readiness_fit(store=args.store)
+    from django.db.utils import OperationalError, ProgrammingError
+
+    try:
+        fit = readiness_fit(store=args.store)
+    except (OperationalError, ProgrammingError) as error:
+        print(f"This database has no readiness tables yet ({error}): run `manage.py migrate` first.", file=sys.stderr)
+        return 2
     population = fit.population
     print(f"Fitted on {fit.responses} first answers from {fit.students} students in {fit.seconds:.1f} s"
           f"{' (stored)' if args.store else ' (not stored)'}.")
