@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                               for k, v in fit["links"].items())
             forgetting = f"{fit['forgetting_days']:.0f} d" if fit["forgetting_days"] else "none"
             print(f"  fit at day {fit['checkpoint']}: drift {fit['drift_per_day']:g}/day, fading {forgetting}, "
-                  f"level sd {fit['student_sd']:.2f}, domain sd {fit['domain_sd']:.2f}; links: {links}")
+                  f"level sd {fit['student_sd']:.2f}, domain sd {fit['domain_sd']:.2f}, "
+                  f"extrapolation sd {fit['extrapolation_sd']:.2f}/logit; links: {links}")
         print(HEADER)
         for r in rows:
             if r.family == "all" or args.segments:

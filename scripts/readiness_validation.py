@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     chosen = " (chosen from these outcomes)." if avoidance is not None else \
         " (the default: too few outcomes with unpractised domains)."
     print(f"Unpractised domains: weight on 'avoided because weak' {population.get('avoidance', 0.6):.1f}{chosen}")
+    print(f"Carrying ability between item difficulties: sd {population.get('extrapolation_sd', 0.25):.2f} logits per "
+          f"logit ({population.get('fitted', {}).get('extrapolation_pairs', 0)} student-domains with exam answers "
+          f"of clearly different difficulty; the default 0.25 below 20).")
     print(f"{'segment':<34} {'n':>5} {'Brier':>6} {'recal.':>6} {'logistic':>8} {'base':>6} {'LL':>6} {'AUC':>5} "
           f"{'slope':>6} {'range':>6}")
     for row in validation["rows"]:

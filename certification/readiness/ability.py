@@ -74,6 +74,10 @@ class DomainAbility:
     # Sd of the error every domain measured through the same channels shares (each channel's gap to exam
     # ability). Included in ``variance``; across domains it adds up instead of averaging away.
     systematic: float = 0.0
+    # Signed sd of the error of carrying ability from the difficulty of the evidence to the exam pool's
+    # (the link's slope between easy and exam-level items is one unknown for every domain, so this error
+    # is shared: across domains measured on easier items it adds up instead of averaging away). In ``variance``.
+    extrapolated: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,9 @@ class DomainState:
     open_bins: dict = field(default_factory=dict)
     loglik: float = 0.0  # closed sessions predicted before they were seen
     loglik_weight: float = 0.0
+    # Fitting the time rates only: each closed session as (days since the previous one or None, its bins,
+    # the earlier level before it). None outside a fit.
+    trace: list | None = None
 
     def __post_init__(self) -> None:
         if not self.static:
@@ -213,6 +220,7 @@ class StudentState:
     seen: set = field(default_factory=set)
     left_out: dict[str, int] = field(default_factory=dict)
     latest: float = -math.inf  # time of the newest answer absorbed
+    trace: bool = False  # fitting only: domain states keep their sessions (session_trace)
 
 
 class OutOfOrder(ValueError):
@@ -258,6 +266,8 @@ def absorb(state: StudentState, responses: Iterable[Response], population: Popul
         if slot is None:
             slot = domains[domain] = DomainState(population.mean_for(domain), marginal,
                                                  _pool_mean(population, domain) - params.easy_margin)
+            if state.trace:
+                slot.trace = []
         weight = r.weight
         item = r.item
         first = item not in seen
@@ -317,12 +327,58 @@ def _session(slot: DomainState, population: Population, *, score: bool):
 
 
 def _close(slot: DomainState, population: Population, *, score: bool) -> None:
+    if slot.trace is not None:
+        slot.trace.append(_trace_entry(slot))
     slot.static, slot.fast, slot.early, slot.early_answers, ll, weight = _session(slot, population, score=score)
     slot.loglik += ll
     slot.loglik_weight += weight
     slot.closed_at = slot.open_at
     slot.open_day = None
     slot.open_bins = {}
+
+
+def _trace_entry(slot: DomainState) -> tuple:
+    gap = slot.open_at - slot.closed_at if slot.closed_at is not None else None
+    return gap, list(slot.open_bins.values()), slot.early
+
+
+def session_trace(responses: Iterable[Response], population: Population, *,
+                  params: ReadinessParams = ReadinessParams()) -> list[tuple[tuple[float, float], list[tuple]]]:
+    """Per domain: the current level's starting state and each session (gap, bins, earlier level before it).
+
+    Everything the one-step-ahead log-likelihood of the current level needs that does not depend on the
+    drift q and the forgetting time T, so ``predictive_from_trace`` can score many (q, T) without reading
+    the answers again. The earlier level does not depend on q or T (it is updated without time).
+    """
+    state = student_state(population)
+    state.trace = True  # marks the slots absorb creates
+    absorb(state, responses, population, params=params)
+    result = []
+    for slot in state.domains.values():
+        sessions = list(slot.trace or ())
+        if slot.open_day is not None:
+            sessions.append(_trace_entry(slot))
+        result.append(((slot.prior_mean, slot.prior_var), sessions))
+    return result
+
+
+def predictive_from_trace(trace: list[tuple[tuple[float, float], list[tuple]]],
+                          population: Population) -> tuple[float, float]:
+    """The same as ``estimate_student(..., score=True).predictive`` for this population's q and T."""
+    q, horizon = population.drift_per_day, population.forgetting_days
+    total = weight = 0.0
+    for (m, v), sessions in trace:
+        ll = w = 0.0
+        for gap, bins, early in sessions:
+            if gap is not None:
+                m, v = _advance(m, v, early[0], early[1], gap, q, horizon)
+                gained, gained_weight = predictive_log_likelihood(m, v, bins)
+                ll += gained
+                w += gained_weight
+            m, v = posterior_update(m, v, bins)
+        total += ll
+        weight += w
+    return total, weight
 
 
 def _latest(slot: DomainState, population: Population, *, score: bool):
@@ -418,11 +474,13 @@ def estimate_from_state(state: StudentState, population: Population, *, at: floa
             early = _combine(early[0], early[1], pseudo, extra)
         mean, variance = _advance(mean, variance, early[0], early[1], at - slot.last_at, population.drift_per_day,
                                   population.forgetting_days)
+        extrapolated = 0.0
         if slot.weight_sum > 0.0:
             # Measured on items far from the exam's (all easy ones, say), the estimate is an extrapolation: its
             # error grows with the distance times the uncertainty of the slope that carries it there.
             distance = slot.difficulty_sum / slot.weight_sum - _pool_mean(population, domain)
-            variance += (population.extrapolation_sd * distance) ** 2
+            extrapolated = population.extrapolation_sd * distance
+            variance += extrapolated * extrapolated
         systematic = _systematic(slot, population)
         variance += systematic * systematic
         ll += gained
@@ -431,7 +489,7 @@ def estimate_from_state(state: StudentState, population: Population, *, at: floa
         domains[domain] = DomainAbility(
             domain=domain, mean=mean, variance=variance, shared=(1.0 / prior_var) / (1.0 / prior_var + own_lik),
             responses=slot.responses, rehearsals=slot.rehearsals, easy=slot.easy,
-            days_since=at - slot.last_at, systematic=systematic,
+            days_since=at - slot.last_at, systematic=systematic, extrapolated=extrapolated,
         )
     practised = frozenset(d for d, a in domains.items() if a.responses >= params.min_domain_responses)
     return StudentEstimate(domains=domains, level=level, level_variance=level_var, left_out=dict(state.left_out),

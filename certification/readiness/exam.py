@@ -121,7 +121,7 @@ def predict_exam(
     total_weight = sum(w for w in weights.values() if w > 0)
     if total_weight <= 0 or question_count <= 0:
         raise ValueError("A blueprint needs positive weights and at least one question")
-    mean = own_var = shared = avoided = systematic = sitting = coverage = 0.0
+    mean = own_var = shared = avoided = systematic = extrapolated = sitting = coverage = 0.0
     thin: list[tuple[float, str]] = []
     exam_domains = [d for d, w in weights.items() if w > 0]
     for domain in exam_domains:
@@ -131,18 +131,21 @@ def predict_exam(
         expected, slope = pool_expected(pool, ability.mean, ability.variance)
         mean += w * expected
         own = max(ability.variance - ability.shared**2 * estimate.level_variance - ability.avoided
-                  - ability.systematic**2, 0.0)
+                  - ability.systematic**2 - ability.extrapolated**2, 0.0)
         own_var += (w * slope) ** 2 * own
         shared += w * slope * ability.shared
         # Whether the student avoided their weak domains is one question for all of them: it does not average away.
         avoided += w * slope * math.sqrt(ability.avoided)
         systematic += w * slope * ability.systematic
+        # The slope between easy and exam-level items is one unknown for every domain: signed, shared.
+        extrapolated += w * slope * ability.extrapolated
         sitting += w * pool_item_variance(pool, ability.mean, ability.variance) / question_count
         if ability.responses >= params.min_domain_responses:
             coverage += w
         else:
             thin.append((w, domain))
-    ability_var = own_var + shared * shared * estimate.level_variance + avoided * avoided + systematic * systematic
+    ability_var = (own_var + shared * shared * estimate.level_variance + avoided * avoided + systematic * systematic
+                   + extrapolated * extrapolated)
     total_sd = math.sqrt(ability_var + sitting + population.exam_sd**2)
     z = _NORMAL.inv_cdf(0.5 + params.credible_level / 2)
     cut = pass_mark - 0.5 / question_count  # a score of exactly the mark passes
@@ -188,6 +191,11 @@ def predict_alternatives(
 
     plain = replace(population, recalibration={}, score_recalibration={})
     result = []
+    if all(d in estimate.domains for d, w in weights.items() if w > 0):
+        # Every exam domain has evidence: the sceptical prior plays no part, every weight gives this forecast.
+        p = predict_exam(estimate, plain, weights, question_count=question_count, pass_mark=pass_mark, params=params)
+        row = (p.model_probability, p.predicted_score, p.lower, p.upper, p.score_sd)
+        return tuple((value, *row) for value in grid or AVOIDANCE_GRID)
     for value in grid or AVOIDANCE_GRID:
         p = predict_exam(estimate, replace(plain, avoidance=value), weights, question_count=question_count,
                          pass_mark=pass_mark, params=params)

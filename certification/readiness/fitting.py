@@ -26,7 +26,7 @@ import random
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .ability import ReadinessParams, Response, estimate_student
+from .ability import ReadinessParams, Response, predictive_from_trace, session_trace
 from .irt import LABEL_DIFFICULTY
 from .population import (
     DEFAULT_GUESS,
@@ -265,6 +265,7 @@ def fit_population(
         tau_u2, tau_e2 = 0.64, 0.36
 
     gap_sd = _channel_gaps(linked, by_sd, exam_theta, exam_var, b, guess, channel_of, slope, used)
+    extrapolation_sd = _extrapolation_sd(by_sd, theta, b, guess, channel_of)
 
     # Starting level per domain: each student's first answers there, before practice has taught them.
     starts: dict[str, list[float]] = {}
@@ -325,7 +326,9 @@ def fit_population(
         channel_difficulty=channel_difficulty,
         pools=pools,
         fitted={"students": len(histories), "responses": responses_total, "items_with_answers": len(item_keys),
-                "label_offsets": {str(k): round(v, 3) for k, v in label_offset.items()}},
+                "label_offsets": {str(k): round(v, 3) for k, v in label_offset.items()},
+                "extrapolation_pairs": extrapolation_sd[1]},
+        extrapolation_sd=extrapolation_sd[0],
     )
     if fit_dynamics:
         # The rates are chosen by how well each session is predicted from the ones before it. Item
@@ -377,6 +380,64 @@ def _channel_gaps(linked, by_sd, exam_theta, exam_var, b, guess, channel_of, slo
             gap = t - exam_theta[s]
             squares.setdefault(ch, []).append(gap * gap - 1.0 / inf - exam_var[s])
     return {ch: math.sqrt(max(0.0, sum(v) / len(v))) for ch, v in squares.items() if len(v) >= MIN_LINK_PAIRS}
+
+
+EXTRAPOLATION_DEFAULT = 0.25  # until enough students have answered exam items of clearly different difficulty
+EXTRAPOLATION_BOUNDS = (0.1, 1.0)
+
+
+def _half_ability(answers, start, b, guess) -> tuple[float, float]:
+    """Ability from some exam answers alone (slope 1, weak prior around ``start``) and its Fisher information."""
+    t = start
+    inf = 0.0
+    for _ in range(3):
+        grad = -(t - start) / 4.0
+        inf = 1.0 / 4.0
+        for i, w, x in answers:
+            c = guess[i]
+            sg = _sig(t - b[i])
+            p = c + (1.0 - c) * sg
+            dp = (1.0 - c) * sg * (1.0 - sg)
+            ratio = dp / max(p * (1.0 - p), 1e-12)
+            grad += (x - p) * w * ratio
+            inf += w * dp * ratio
+        t += max(-2.0, min(2.0, grad / inf))
+    return t, inf
+
+
+def _extrapolation_sd(by_sd, theta, b, guess, channel_of) -> tuple[float, int]:
+    """How far ability measured on easier items misses ability on harder ones, per logit between them.
+
+    Each student-domain's exam answers are split at their median difficulty; ability is measured on each
+    half alone. Under the link the two agree up to measurement noise; the excess of the squared gap over
+    that noise, per squared logit of difficulty between the halves (method of moments), is the variance
+    of the error of carrying ability from one difficulty to another. Returns (sd, student-domains used);
+    the default stands until MIN_LINK_PAIRS student-domains with halves at least half a logit apart.
+    """
+    excess = spread = 0.0
+    used = 0
+    for s, group in enumerate(by_sd):
+        answers = sorted(((b[i], i, w, x) for i, w, x in group if channel_of[i] == EXAM), key=lambda t: t[0])
+        if len(answers) < 12:
+            continue
+        half = len(answers) // 2
+        easier = [(i, w, x) for _, i, w, x in answers[:half]]
+        harder = [(i, w, x) for _, i, w, x in answers[half:]]
+        distance = (sum(b[i] for i, _, _ in harder) / len(harder) - sum(b[i] for i, _, _ in easier) / len(easier))
+        if distance < 0.5:
+            continue
+        t_easy, inf_easy = _half_ability(easier, theta[s], b, guess)
+        t_hard, inf_hard = _half_ability(harder, theta[s], b, guess)
+        if inf_easy < 1.0 or inf_hard < 1.0:
+            continue
+        gap = t_hard - t_easy
+        excess += gap * gap - 1.0 / inf_easy - 1.0 / inf_hard
+        spread += distance * distance
+        used += 1
+    if used < MIN_LINK_PAIRS or spread <= 0.0:
+        return EXTRAPOLATION_DEFAULT, used
+    low, high = EXTRAPOLATION_BOUNDS
+    return min(max(math.sqrt(max(excess, 0.0) / spread), low), high), used
 
 
 def _variance_components(by_sd, theta, b, guess, channel_of, slope, sd_domain, mu, tau2, sd_student):
@@ -431,11 +492,13 @@ def fit_time(population: Population, histories: Mapping[Hashable, Sequence[Respo
     if not sample:
         return population
     params = ReadinessParams()
+    # The answers are read once: each candidate (q, T) replays only the sessions' current-level filter.
+    traces = [session_trace(history, population, params=params) for history in sample]
 
     def score(candidate: Population) -> float:
         total = weight = 0.0
-        for history in sample:
-            ll, w = estimate_student(history, candidate, params=params, score=True).predictive
+        for trace in traces:
+            ll, w = predictive_from_trace(trace, candidate)
             total += ll
             weight += w
         return total / weight if weight else 0.0

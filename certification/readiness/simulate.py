@@ -277,7 +277,7 @@ def run_process(
         population = fit_population(histories, items, pool_items=pool_items, seed=checkpoint)
         fits.append({"checkpoint": checkpoint, "drift_per_day": population.drift_per_day,
                      "forgetting_days": population.forgetting_days, "student_sd": population.student_sd,
-                     "domain_sd": population.domain_sd,
+                     "domain_sd": population.domain_sd, "extrapolation_sd": population.extrapolation_sd,
                      "links": {k: (round(v.discrimination, 2), v.used, round(v.gap_sd, 3))
                                for k, v in population.channels.items()}})
         sittings = {}

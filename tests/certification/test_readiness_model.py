@@ -478,3 +478,63 @@ def test_population_round_trips_the_sceptical_prior_and_channel_gaps():
     del legacy["avoidance"]
     old = Population.from_dict(legacy)
     assert old.channels["quiz"].gap_sd == 0.0 and old.avoidance == Population().avoidance
+
+
+def test_the_time_fit_scores_each_drift_and_fading_exactly_as_a_full_estimate_would():
+    from certification.readiness.ability import predictive_from_trace, session_trace
+
+    pop = population()
+    rng = random.Random(11)
+    history = []
+    for day in range(40):
+        domain = rng.choice(DOMAINS[:4])
+        for k in range(5):
+            kind = rng.choice(("mc", "easy", "hard"))
+            history.append(Response(domain, rng.choice(("exam", "quiz")), f"exam:{domain}:{kind}{rng.randrange(20)}",
+                                    float(rng.random() < 0.6), 200.0 - 3 * day - k / 100))
+    trace = session_trace(history, pop)
+    for q, horizon in ((0.0005, None), (0.015, None), (0.006, 20.0), (0.04, 180.0)):
+        candidate = population(drift_per_day=q, forgetting_days=horizon)
+        expected = estimate_student(history, candidate, score=True).predictive
+        assert expected[1] > 0
+        assert predictive_from_trace(trace, candidate) == expected
+
+
+def test_evidence_from_easy_items_only_widens_the_range_in_every_domain_at_once():
+    pop = population()
+    easy = cpc(estimate_student(everywhere("easy", [1, 1, 1, 0] * 5), pop), pop)
+    level = cpc(estimate_student(everywhere("mc", [1, 1, 1, 0] * 5), pop), pop)
+    estimate = estimate_student(everywhere("easy", [1, 1, 1, 0] * 5), pop)
+    # Carrying ability from items 1.5 logits easier than the pool is one uncertain step for every domain:
+    # the range grows by about that step through the pool's slope, not by a seventeenth of it.
+    assert estimate.domains["em"].extrapolated < 0
+    assert (easy.ability_upper - easy.ability_lower) > 1.5 * (level.ability_upper - level.ability_lower)
+
+
+def test_how_ability_carries_between_item_difficulties_is_estimated_from_students_who_answered_both():
+    from certification.readiness.fitting import EXTRAPOLATION_BOUNDS, _extrapolation_sd
+
+    rng = random.Random(4)
+    b = [-1.5] * 20 + [1.5] * 20
+    guess = [0.0] * 40
+    channel_of = ["exam"] * 40
+
+    def students(easy_slope: float):
+        by_sd, theta = [], []
+        for _ in range(150):
+            t = rng.gauss(0.0, 1.0)
+            group = []
+            for i in range(40):
+                a = easy_slope if b[i] < 0 else 1.0
+                group.append((i, 1.0, float(rng.random() < 1 / (1 + math.exp(-a * (t - b[i]))))))
+            by_sd.append(group)
+            theta.append(t)
+        return by_sd, theta
+
+    consistent, used = _extrapolation_sd(*students(1.0), b, guess, channel_of)
+    assert used >= 100
+    assert consistent < 0.2
+    # Easy items that barely tell students apart: ability measured on them misses ability on hard ones.
+    flat, _ = _extrapolation_sd(*students(0.3), b, guess, channel_of)
+    assert flat > consistent + 0.1
+    assert EXTRAPOLATION_BOUNDS[0] <= consistent and flat <= EXTRAPOLATION_BOUNDS[1]
