@@ -118,12 +118,14 @@ class StudentEstimate:
             return found
         # θ_d = start_d + u + e_d. The part of u not borrowed keeps its full population spread, and u is
         # one number for every domain: its uncertainty is shared (it does not average away over domains).
+        # Its own deviation: the fitted spread between one student's domains comes from the domains students
+        # chose, which the choice narrows; a domain not chosen gets at least the sceptical prior's spread.
         rho = population.borrow
         shared_var = rho * rho * self.level_variance + (1 - rho * rho) * population.student_sd**2
         shift, spread = avoidance(population, len(self.practised), _domain_count(population, domains, self.practised))
         return DomainAbility(
             domain=domain, mean=population.start_for(domain) + rho * self.level - shift,
-            variance=population.domain_sd**2 + shared_var + spread,
+            variance=max(population.domain_sd, population.avoidance_sd)**2 + shared_var + spread,
             shared=math.sqrt(shared_var / self.level_variance) if self.level_variance > 0 else 1.0,
             responses=0, rehearsals=0, easy=0, days_since=None, avoided=spread,
         )
