@@ -172,7 +172,9 @@ def _cells(element: Element, where: str, warnings: list[str]) -> list[str]:
         try:
             column = int(cell.get("col", ""))
         except ValueError:
-            raise IndexFormatError(f"A cell of {where!r} has no usable column number (col={cell.get('col')!r}).") from None
+            raise IndexFormatError(
+                f"A cell of {where!r} has no usable column number (col={cell.get('col')!r})."
+            ) from None
         if not 2 <= column <= 7:
             raise IndexFormatError(f"A cell of {where!r} names column {column}; the tables have columns 2 to 7.")
         text = _clean("".join(cell.itertext()))

@@ -25,8 +25,10 @@ class IndexUploadForm(forms.Form):
         self.fields["release"].queryset = CodeSetRelease.objects.ready().filter(system=CodeSystem.ICD10CM).order_by(
             "-effective_from", "-id")
         for name, label, example in FILE_FIELDS:
-            self.fields[name] = forms.FileField(label=f"{label} (optional)", required=False, help_text=example,
-                                                widget=forms.ClearableFileInput(attrs={"accept": ".xml,text/xml,application/xml"}))
+            self.fields[name] = forms.FileField(
+                label=f"{label} (optional)", required=False, help_text=example,
+                widget=forms.ClearableFileInput(attrs={"accept": ".xml,text/xml,application/xml"}),
+            )
 
     def clean(self):
         data = super().clean()

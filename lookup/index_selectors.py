@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 
 from codesets.models import CodeSetRelease
 
-from .alphaindex import NEOPLASM_MAIN_TERM, TABLE_COLUMNS, TABLE_INDEX, TABLE_KINDS, TABLE_NAMES, TABLE_NEOPLASM, TableColumn
+from .alphaindex import (
+    NEOPLASM_MAIN_TERM,
+    TABLE_COLUMNS,
+    TABLE_INDEX,
+    TABLE_KINDS,
+    TABLE_NAMES,
+    TABLE_NEOPLASM,
+    TableColumn,
+)
 from .models import IndexSource, IndexTerm
 
 # A letter page of the full Index holds up to a few thousand main terms; a table letter, a few hundred rows.

@@ -3,9 +3,6 @@ Table of Drugs and Chemicals of a release, each code one click from its Tabular 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,18 +10,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 
-from accounts.permissions import require_admin
 from codesets.models import CodeSystem
-from codesets.services.uploads import check_upload_size
-from codesets.services.errors import CodeSetImportError
-from codesets.uploads_http import body_too_large, install_size_limit, too_large_message
-
-from .forms import IndexUploadForm
-from .services.index_import import IndexImportError, index_files_import
+from codesets.uploads_http import admin_upload
 
 from .alphaindex import TABLE_KINDS
+from .forms import IndexUploadForm
 from .index_selectors import (
     index_find_main_terms,
     index_letter_rows,
@@ -38,6 +30,7 @@ from .index_selectors import (
 )
 from .models import IndexTerm
 from .selectors import lookup_releases, release_for_lookup_or_404
+from .services.index_import import IndexImportError, index_uploads_import
 
 MAX_FIND_CHARS = 100
 
@@ -107,42 +100,20 @@ def index_see(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 def index_upload(request: HttpRequest) -> HttpResponse:
     """Administrators: import the Index files of a release (checked completely before anything is stored)."""
-    require_admin(request.user)
-    if request.method == "POST":
-        if body_too_large(request):
-            return _upload_page(request, IndexUploadForm(), too_large_message(["The upload"]), status=413)
-        limiter = install_size_limit(request)
-        return csrf_protect(_upload_post)(request, limiter)
-    return _upload_page(request, IndexUploadForm(initial={"release": request.GET.get("release")}))
+    return admin_upload(request, form_class=IndexUploadForm, page=_upload_page, handle=_upload_post,
+                        initial={"release": request.GET.get("release")})
 
 
-def _upload_post(request: HttpRequest, limiter) -> HttpResponse:
-    form = IndexUploadForm(request.POST, request.FILES)
-    if limiter.too_large:
-        return _upload_page(request, form, too_large_message(limiter.too_large), status=400)
-    if not form.is_valid():
-        return _upload_page(request, form, status=400)
+def _upload_post(request: HttpRequest, form: IndexUploadForm) -> HttpResponse:
     release = form.cleaned_data["release"]
-    folder = Path(tempfile.mkdtemp(prefix="index-upload-"))
     try:
-        paths = []
-        for upload in form.uploads():
-            check_upload_size(upload)
-            target = folder / (Path(upload.name or "index.xml").name[-120:] or "index.xml")
-            if target.exists():
-                target = folder / f"{len(paths)}-{target.name}"
-            with open(target, "wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            paths.append(target)
-        outcomes = index_files_import(release=release, paths=paths, actor=request.user)
-    except (IndexImportError, CodeSetImportError) as exc:
-        return _upload_page(request, form, str(exc.message if isinstance(exc, CodeSetImportError) else exc), status=400)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        outcomes = index_uploads_import(release=release, uploads=form.uploads(), actor=request.user)
+    except IndexImportError as exc:
+        return _upload_page(request, form, str(exc), status=400)
     for outcome in outcomes:
         if outcome.created:
-            unknown = f" {len(outcome.unknown_codes)} codes it names are not in {release}." if outcome.unknown_codes else ""
+            unknown = (f" {len(outcome.unknown_codes)} codes it names are not in {release}."
+                       if outcome.unknown_codes else "")
             messages.success(request, f"{outcome.table_name}: {outcome.term_count:,} terms imported from "
                                       f"{outcome.file_name}.{unknown}")
         else:

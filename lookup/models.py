@@ -60,7 +60,9 @@ class IndexTerm(models.Model):
 
     class Meta:
         ordering = ["release", "table", "sort_order"]
-        constraints = [models.UniqueConstraint(fields=["release", "table", "sort_order"], name="unique_index_term_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "table", "sort_order"], name="unique_index_term_order"),
+        ]
         indexes = [
             models.Index(fields=["release", "code_key"]),
             models.Index(fields=["release", "table", "level", "letter"], name="lookup_indexterm_table_letter"),

@@ -231,7 +231,8 @@ def _rank(index: SearchIndex, specs: list[Spec], limit: int, *, unmatched: int) 
     # Among the candidates of both passes, the match that leaves fewest other words in a title or
     # inclusion term (boilerplate aside) is the plainer code: "Pneumonia, unspecified organism" over
     # "Viral pneumonia". It outranks leading, so it is applied before the shortlist is cut.
-    return heapq.nsmallest(shortlist, (key[:2] + (key[3], _extra_words(index, key[-1], starts, ends, token_ranges), key[2]) + key[4:]
+    return heapq.nsmallest(shortlist, (key[:2] + (key[3], _extra_words(index, key[-1], starts, ends, token_ranges),
+                                                  key[2]) + key[4:]
                                         for key in keys))
 
 

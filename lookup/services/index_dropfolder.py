@@ -27,7 +27,9 @@ from .index_import import IndexImportError, index_files_import
 
 logger = logging.getLogger(__name__)
 
-NAME_PATTERN = re.compile(r"^icd10cm_(?:index|eindex|neoplasm|drug)_(?P<release>[A-Za-z0-9.\-]{1,64})\.xml$", re.IGNORECASE)
+NAME_PATTERN = re.compile(
+    r"^icd10cm_(?:index|eindex|neoplasm|drug)_(?P<release>[A-Za-z0-9.\-]{1,64})\.xml$", re.IGNORECASE
+)
 
 
 def index_release_for(name: str) -> CodeSetRelease | None:
@@ -41,7 +43,8 @@ def index_release_for(name: str) -> CodeSetRelease | None:
     if found is not None:
         return found
     return (
-        releases.filter(effective_from__gte=datetime.date(year - 1, 10, 1), effective_from__lte=datetime.date(year, 9, 30))
+        releases.filter(effective_from__gte=datetime.date(year - 1, 10, 1),
+                        effective_from__lte=datetime.date(year, 9, 30))
         .order_by("-effective_from", "-id").first()
     )
 
@@ -79,5 +82,6 @@ def index_drop_folder_scan(*, folder: Path | None = None, min_age_seconds: float
             continue
         for outcome in outcomes:
             if outcome.created:
-                report.append(f"{outcome.file_name}: imported {outcome.term_count:,} terms of the {outcome.table_name} into {release}")
+                report.append(f"{outcome.file_name}: imported {outcome.term_count:,} terms of the "
+                              f"{outcome.table_name} into {release}")
     return report

@@ -10,6 +10,8 @@ the release, all in one transaction.
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +63,9 @@ def _check_release(release: CodeSetRelease) -> None:
     if release.system != CodeSystem.ICD10CM:
         raise IndexImportError(f"{release} is not an ICD-10-CM release; the Alphabetic Index belongs to ICD-10-CM.")
     if release.status != ReleaseStatus.READY:
-        raise IndexImportError(f"{release} is not ready (status: {release.get_status_display()}); import its codes first.")
+        raise IndexImportError(
+            f"{release} is not ready (status: {release.get_status_display()}); import its codes first."
+        )
 
 
 def _terms(release: CodeSetRelease, parsed: ParsedIndex) -> list[IndexTerm]:
@@ -180,3 +184,27 @@ def index_import(*, release: CodeSetRelease, path: Path | str, actor=None) -> In
 def index_sources(*, release: CodeSetRelease) -> dict[str, IndexSource]:
     """The Index files a release has, by table."""
     return {source.table: source for source in IndexSource.objects.filter(release=release)}
+
+
+def index_uploads_import(*, release: CodeSetRelease, uploads: list, actor=None) -> list[IndexImportOutcome]:
+    """Uploaded Index files (size-checked), imported as ``index_files_import`` does; nothing of them is kept."""
+    from codesets.services.errors import CodeSetImportError
+    from codesets.services.uploads import check_upload_size
+
+    folder = Path(tempfile.mkdtemp(prefix="index-upload-"))
+    try:
+        paths: list[Path] = []
+        for upload in uploads:
+            try:
+                check_upload_size(upload)
+            except CodeSetImportError as exc:
+                raise IndexImportError(exc.message) from None
+            target = folder / f"{len(paths)}" / (Path(upload.name or "index.xml").name[-120:] or "index.xml")
+            target.parent.mkdir()
+            with open(target, "wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            paths.append(target)
+        return index_files_import(release=release, paths=paths, actor=actor)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
