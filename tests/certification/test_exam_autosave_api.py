@@ -167,3 +167,16 @@ def test_the_state_a_start_returns_is_the_state_read_back(student, short_bluepri
     assert fresh == read_back
     assert all(item["choices"] or item["kind"] == "code" for item in fresh["items"])
     assert "is_correct" not in json.dumps(fresh)
+
+
+def test_the_written_out_item_state_is_what_the_documented_serializer_gives(student, short_blueprint):
+    from certification.api import ItemOutputSerializer, _item_state
+
+    client = api_for(student)
+    state = client.post(f"/api/v1/exams/blueprints/{short_blueprint.pk}/attempts/").json()
+    client.put(_save_url(state, state["items"][0]), {"question_id": state["items"][0]["question_id"],
+                                                     "response": answer_for(state["items"][0])}, format="json")
+    client.post(_save_url(state, state["items"][1]) + "flag/", {"flagged": True}, format="json")
+    items = (AttemptItem.objects.filter(attempt_id=state["id"]).select_related("question", "question__scenario")
+             .prefetch_related("question__choices").order_by("position"))
+    assert [_item_state(item) for item in items] == json.loads(json.dumps(ItemOutputSerializer(items, many=True).data))
