@@ -32,7 +32,9 @@ def _safe(svg: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
-def _tone(mastery: float, lower: float, pass_mark: float) -> str:
+def _tone(mastery: float, lower: float, pass_mark: float, *, practised: bool = True) -> str:
+    if not practised:  # the estimate is where students usually start: no verdict on this student yet
+        return "unpractised"
     if lower >= pass_mark:
         return "strong"
     if mastery < pass_mark:
@@ -163,7 +165,8 @@ def student_dashboard(*, student, focus_slug: str | None = None) -> dict:
         _safe(
             interval_bars(
                 [
-                    IntervalRow(d.label, d.mastery, d.lower, d.upper, _tone(d.mastery, d.lower, pass_mark))
+                    IntervalRow(d.label, d.mastery, d.lower, d.upper,
+                                _tone(d.mastery, d.lower, pass_mark, practised=d.evidence_count > 0))
                     for d in domain_rows
                     if d.mastery is not None
                 ],

@@ -48,6 +48,7 @@ def mastery_legend(pass_percent: float | int | None) -> list[LegendItem]:
         LegendItem("strong", "Green", f"above the pass mark ({mark}) even at the low end of the 90% range"),
         LegendItem("mid", "Blue", f"above the pass mark ({mark}), but the range still reaches below it"),
         LegendItem("weak", "Red", f"below the pass mark ({mark}): practise this domain"),
+        LegendItem("unpractised", "Grey", "not practised yet: the estimate is where students usually start"),
     ]
 
 

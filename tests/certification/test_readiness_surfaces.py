@@ -5,6 +5,7 @@ repeating it."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -69,6 +70,18 @@ def test_the_mastery_bars_have_a_legend_for_their_colours(student, student_clien
         assert f"legend-swatch--{swatch}" in legend
     assert "Green</strong>: above the pass mark (70%) even at the low end" in legend
     assert "Red</strong>: below the pass mark (70%)" in legend
+    assert "Grey</strong>: not practised yet" in legend
+
+
+def test_a_domain_not_practised_yet_is_grey_not_judged_red(student, student_client, builtins):
+    evidence(student, ["em"])
+    page = student_client.get(READINESS + "?credential=cpc").content.decode()
+    chart = page[page.index("Mastery by domain for"):]
+    chart = chart[:chart.index("</svg>")]
+    bars = re.findall(r'<rect class="chart-bar([^"]*)"', chart)
+    assert len(bars) > 5 and bars.count(" chart-bar--unpractised") == len(bars) - 1  # every domain but E/M
+    em_bar = re.findall(r'<title>Evaluation[^<]*</title>[^<]*</text><rect class="chart-bar([^"]*)"', chart)
+    assert len(em_bar) == 1 and em_bar[0] != " chart-bar--unpractised"
 
 
 def test_date_ticks_are_even_distinct_and_include_both_ends():
