@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -38,3 +39,29 @@ def wait_until_quiet(what: str = "this benchmark") -> None:
         busy = _cpu_busy_share()
     if busy is not None:
         print(f"(machine {busy:.0%} busy before {what}{'' if busy <= QUIET_BUSY_SHARE else ', still, after waiting'})", flush=True)
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of one live process (Linux /proc); None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def database_backends(name: str) -> list[int]:
+    """PostgreSQL backends serving one database (their command line names it), read from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if command.startswith(b"postgres: ") and f" {name} ".encode() in command:
+                pids.append(int(entry.name))
+    return pids

@@ -57,7 +57,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from _machine import wait_until_quiet  # noqa: E402  (bench/ is this script's first path entry)
+from _machine import database_backends, process_cpu_seconds, wait_until_quiet  # noqa: E402  (bench/ is this script's first path entry)
 
 DB_NAME = "codewise_exam_day_load"
 QUEUE = f"exam-day-load-{os.getpid()}"
@@ -372,18 +372,6 @@ def _client_share(indices: list[int]) -> list[dict]:
     return shares
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU of one live process (Linux /proc); None once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def process_tree(pid: int) -> list[int]:
     """A process and its descendants (gunicorn's workers, a Celery worker's pool), bounded in depth."""
     found, level = [pid], [pid]
@@ -397,20 +385,6 @@ def process_tree(pid: int) -> list[int]:
         found += children
         level = children
     return found
-
-
-def database_backends(name: str) -> list[int]:
-    """PostgreSQL backends serving one database (their command line names it), read from /proc."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if command.startswith(b"postgres: ") and f" {name} ".encode() in command:
-                pids.append(int(entry.name))
-    return pids
 
 
 class CpuSampler(threading.Thread):

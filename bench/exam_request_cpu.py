@@ -42,12 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import exam_day_load as load  # noqa: E402  (bench/ is this script's first path entry)
+from _machine import database_backends, process_cpu_seconds  # noqa: E402
 
 DB_NAME = "codewise_exam_request_cpu"
 QUEUE = f"exam-request-cpu-{os.getpid()}"
 PREFIX = f"exam-request-cpu-{os.getpid()}"
 KINDS = ("login page", "login post", "start", "save", "flag", "submit")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def configure(tmp: Path) -> str:
@@ -111,14 +111,8 @@ class WsgiBrowser:
 
 def backend_cpu(pids: list[int]) -> dict[int, float]:
     """CPU seconds of each live PostgreSQL backend (a backend that closed is left out)."""
-    used = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return used
+    used = {pid: process_cpu_seconds(pid) for pid in pids}
+    return {pid: cpu for pid, cpu in used.items() if cpu is not None}
 
 
 def main() -> int:
@@ -174,9 +168,9 @@ def main() -> int:
             """Run one kind of request for every student; PostgreSQL's CPU for the phase is read around it."""
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")  # make sure the connection (and its backend) exists
-            before = backend_cpu(load.database_backends(DB_NAME))
+            before = backend_cpu(database_backends(DB_NAME))
             results = [step(n) for n in range(len(students))]
-            after = backend_cpu(load.database_backends(DB_NAME))
+            after = backend_cpu(database_backends(DB_NAME))
             # A backend opened during the phase counts from zero; one closed during it is lost (CONN_MAX_AGE),
             # so a phase longer than a minute under-counts slightly.
             pg[kind] += sum(cpu_now - before.get(pid, 0.0) for pid, cpu_now in after.items())

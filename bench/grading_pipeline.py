@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from _machine import wait_until_quiet  # noqa: E402  (bench/ is this script's first path entry)
+from _machine import database_backends, process_cpu_seconds, wait_until_quiet  # noqa: E402  (bench/ is this script's first path entry)
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/codewise_bench_cases")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 QUEUE = f"bench-cases-{os.getpid()}"
@@ -140,16 +140,8 @@ def setup_data(count: int, cases: int, *, inpatient: bool = False):
     return bench_cases, students
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU of one live process (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+def _cpu(pid: int) -> float:
+    return process_cpu_seconds(pid) or 0.0  # a process that is gone adds nothing
 
 
 def worker_pids(pid: int) -> list[int]:
@@ -206,20 +198,6 @@ def _submit_share(indices: list[int]) -> tuple[list[int], float]:
     return ids, time.process_time() - cpu
 
 
-def _backend_pids_of(name: str) -> list[int]:
-    """PostgreSQL backends serving one database, read from /proc."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if command.startswith(b"postgres: ") and f" {name} ".encode() in command:
-                pids.append(int(entry.name))
-    return pids
-
-
 class BackendSampler(threading.Thread):
     """Samples the CPU of every PostgreSQL backend of the benchmark database, short-lived ones included."""
 
@@ -230,8 +208,8 @@ class BackendSampler(threading.Thread):
         self.done = threading.Event()
 
     def sample(self) -> None:
-        for pid in _backend_pids_of(DATABASE_URL.rsplit("/", 1)[1]):
-            cpu = process_cpu_seconds(pid)
+        for pid in database_backends(DATABASE_URL.rsplit("/", 1)[1]):
+            cpu = _cpu(pid)
             self.before.setdefault(pid, cpu)
             self.last[pid] = max(cpu, self.last.get(pid, 0.0))
 
@@ -337,7 +315,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     try:
         if worker is not None:
-            cpu_before = {pid: process_cpu_seconds(pid) for pid in worker_pids(worker.pid)}
+            cpu_before = {pid: _cpu(pid) for pid in worker_pids(worker.pid)}
             sampler = BackendSampler()
             sampler.sample()
             sampler.start()
@@ -352,7 +330,7 @@ def main() -> None:
             submit_seconds = submitted - started
             connection.close()
             worker = launch_worker()
-            cpu_before = {pid: process_cpu_seconds(pid) for pid in worker_pids(worker.pid)}
+            cpu_before = {pid: _cpu(pid) for pid in worker_pids(worker.pid)}
             sampler = BackendSampler()
             sampler.sample()
             sampler.start()
@@ -373,8 +351,8 @@ def main() -> None:
                     break
             time.sleep(0.2)  # polling is kept light: it runs on the same two cores
         finished = time.perf_counter()
-        main_cpu = process_cpu_seconds(worker.pid) - cpu_before.get(worker.pid, 0.0)
-        worker_cpu = sum(process_cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in worker_pids(worker.pid))
+        main_cpu = _cpu(worker.pid) - cpu_before.get(worker.pid, 0.0)
+        worker_cpu = sum(_cpu(pid) - cpu_before.get(pid, 0.0) for pid in worker_pids(worker.pid))
         db_cpu = sampler.stop()
         time.sleep(1.0)  # let any duplicate delivery land before counting
         scores = SubmissionScore.objects.filter(submission_id__in=ids)
