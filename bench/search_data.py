@@ -35,15 +35,9 @@ def tabular_path() -> Path:
 def tabular_entries() -> list:
     """The bundled FY2026 tabular as search-index entries, parsed by the product's own importer parser."""
     from codesets.parsers.icd10cm_xml import parse_icd10cm_xml
-    from lookup.search import CodeEntry
+    from lookup.search import record_entries
 
-    parsed = parse_icd10cm_xml(tabular_path())
-    return [
-        CodeEntry(code=r.code, display_code=r.display_code, title=r.long_title, billable=r.billable, kind=r.kind,
-                  parent_code=r.parent_code, sort_order=position, terms=tuple(r.notes.get("inclusion_terms", ())) + tuple(r.notes.get("includes", ())),
-                  seven_chr=tuple((r.notes.get("seven_chr") or {}).items()))
-        for position, r in enumerate(parsed.records)
-    ]
+    return record_entries(parse_icd10cm_xml(tabular_path()).records)
 
 
 def setup_django() -> None:

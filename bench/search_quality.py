@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from codesets.parsers.icd10cm_xml import parse_icd10cm_xml  # noqa: E402
-from lookup.search import CodeEntry, build_index, load_synonyms, search  # noqa: E402
+from lookup.search import CodeEntry, build_index, load_synonyms, record_entries, search  # noqa: E402
 from lookup.search.absurd import absurd_hit  # noqa: E402
 
 QUALITY = ROOT / "bench" / "data" / "search_quality.tsv"
@@ -57,13 +57,7 @@ def index_file_terms(paths: list[str]):
 def full_icd10cm_index(index_terms=()):
     package_dir = Path(importlib.util.find_spec("simple_icd_10_cm").submodule_search_locations[0])
     parsed = parse_icd10cm_xml(package_dir / "data" / "icd10c-tabular-April-1-2026.xml")
-    entries = [
-        CodeEntry(code=r.code, display_code=r.display_code, title=r.long_title, billable=r.billable, kind=r.kind,
-                  parent_code=r.parent_code, sort_order=position,
-                  terms=tuple(r.notes.get("inclusion_terms", ())) + tuple(r.notes.get("includes", ())),
-                  seven_chr=tuple((r.notes.get("seven_chr") or {}).items()))
-        for position, r in enumerate(parsed.records)
-    ]
+    entries = record_entries(parsed.records)
     return build_index(entries, system="icd10cm", synonyms=load_synonyms(), index_terms=index_terms)
 
 

@@ -1,6 +1,6 @@
 """Code search: a pure, in-memory index and ranking (no Django imports here)."""
 
-from .index import CodeEntry, SearchIndex, build_index
+from .index import CodeEntry, SearchIndex, build_index, record_entries
 from .query import MAX_LIMIT, Hit, search
 from .synonyms import Synonym, load_synonyms, parse_synonyms
 from .text import normalize_code
@@ -15,5 +15,6 @@ __all__ = [
     "load_synonyms",
     "normalize_code",
     "parse_synonyms",
+    "record_entries",
     "search",
 ]

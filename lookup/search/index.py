@@ -47,6 +47,23 @@ class CodeEntry:
     terms: tuple[str, ...] = ()  # inclusion terms and "Includes" notes
     seven_chr: tuple[tuple[str, str], ...] = ()
 
+    @classmethod
+    def with_notes(cls, *, code: str, display_code: str, title: str, billable: bool, kind: str, parent_code: str,
+                   sort_order: int, notes: dict | None) -> "CodeEntry":
+        """A code with the notes the importer keeps: inclusion terms and Includes notes, and 7th characters."""
+        notes = notes or {}
+        return cls(code=code, display_code=display_code, title=title, billable=billable, kind=kind,
+                   parent_code=parent_code, sort_order=sort_order,
+                   terms=tuple(notes.get("inclusion_terms") or ()) + tuple(notes.get("includes") or ()),
+                   seven_chr=tuple((notes.get("seven_chr") or {}).items()))
+
+
+def record_entries(records) -> list[CodeEntry]:
+    """Parsed code records (``codesets.parsers``) as index entries, in file order."""
+    return [CodeEntry.with_notes(code=r.code, display_code=r.display_code, title=r.long_title, billable=r.billable,
+                                 kind=r.kind, parent_code=r.parent_code, sort_order=position, notes=r.notes)
+            for position, r in enumerate(records)]
+
 
 @dataclass(frozen=True, slots=True)
 class IndexTermEntry:

@@ -64,18 +64,8 @@ def _entries(release: CodeSetRelease):
         "code", "display_code", "long_title", "billable", "kind", "parent_code", "sort_order", "notes"
     )
     for code, display, title, billable, kind, parent, sort_order, notes in rows.iterator(chunk_size=5000):
-        notes = notes or {}
-        yield CodeEntry(
-            code=code,
-            display_code=display,
-            title=title,
-            billable=billable,
-            kind=kind,
-            parent_code=parent,
-            sort_order=sort_order,
-            terms=tuple(notes.get("inclusion_terms") or ()) + tuple(notes.get("includes") or ()),
-            seven_chr=tuple((notes.get("seven_chr") or {}).items()),
-        )
+        yield CodeEntry.with_notes(code=code, display_code=display, title=title, billable=billable, kind=kind,
+                                   parent_code=parent, sort_order=sort_order, notes=notes)
 
 
 def _index_terms(release: CodeSetRelease):

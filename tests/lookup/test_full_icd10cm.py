@@ -10,7 +10,7 @@ import pytest
 import csv
 
 from codesets.parsers.icd10cm_xml import parse_icd10cm_xml
-from lookup.search import CodeEntry, build_index, load_synonyms, parse_synonyms, search
+from lookup.search import CodeEntry, build_index, load_synonyms, parse_synonyms, record_entries, search
 from lookup.search.absurd import absurd_hit
 from lookup.search.synonyms import DATA_DIR
 
@@ -28,13 +28,7 @@ def full_index():
     package_dir = Path(importlib.util.find_spec("simple_icd_10_cm").submodule_search_locations[0])
     path = package_dir / "data" / "icd10c-tabular-April-1-2026.xml"
     parsed = parse_icd10cm_xml(path)
-    entries = [
-        CodeEntry(code=r.code, display_code=r.display_code, title=r.long_title, billable=r.billable, kind=r.kind,
-                  parent_code=r.parent_code, sort_order=position,
-                  terms=tuple(r.notes.get("inclusion_terms", ())) + tuple(r.notes.get("includes", ())),
-                  seven_chr=tuple((r.notes.get("seven_chr") or {}).items()))
-        for position, r in enumerate(parsed.records)
-    ]
+    entries = record_entries(parsed.records)
     return build_index(entries, system="icd10cm", synonyms=load_synonyms())
 
 

@@ -391,18 +391,12 @@ def full_index_with_tables():
     import importlib.util
 
     from codesets.parsers.icd10cm_xml import parse_icd10cm_xml
-    from lookup.search import CodeEntry, build_index, load_synonyms
+    from lookup.search import build_index, load_synonyms, record_entries
     from lookup.search.index_terms import index_term_entries
 
     package_dir = Path(importlib.util.find_spec("simple_icd_10_cm").submodule_search_locations[0])
     parsed = parse_icd10cm_xml(package_dir / "data" / "icd10c-tabular-April-1-2026.xml")
-    entries = [
-        CodeEntry(code=r.code, display_code=r.display_code, title=r.long_title, billable=r.billable, kind=r.kind,
-                  parent_code=r.parent_code, sort_order=position,
-                  terms=tuple(r.notes.get("inclusion_terms", ())) + tuple(r.notes.get("includes", ())),
-                  seven_chr=tuple((r.notes.get("seven_chr") or {}).items()))
-        for position, r in enumerate(parsed.records)
-    ]
+    entries = record_entries(parsed.records)
     rows = []
     for path in (INDEX, EINDEX, NEOPLASM, DRUG):
         tables = parse_index_file(path, file_name=path.name)
