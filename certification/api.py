@@ -103,6 +103,10 @@ class AttemptStateSerializer(AttemptOutputSerializer):
     items = ItemOutputSerializer(many=True)
 
 
+# Dates as the serializers' DateTimeField writes them, for the answers written out below.
+_DATETIME = serializers.DateTimeField()
+
+
 def _attempt_state(attempt) -> dict:
     # Just started: attempt_start left the new items with their questions and choices in memory.
     items = getattr(attempt, "started_items", None)
@@ -114,9 +118,18 @@ def _attempt_state(attempt) -> dict:
             .order_by("position")
         )
     return {
-        **AttemptOutputSerializer(attempt).data,
+        **_attempt_fields(attempt),
         "server_now": clock.now().isoformat(),
         "items": [_item_state(item) for item in items],
+    }
+
+
+def _attempt_fields(attempt) -> dict:
+    """AttemptOutputSerializer's fields, written out like the items below (test_exam_autosave_api compares them)."""
+    return {
+        "id": attempt.pk, "blueprint": attempt.blueprint.slug, "status": str(attempt.status),
+        "started_at": _DATETIME.to_representation(attempt.started_at),
+        "deadline": _DATETIME.to_representation(attempt.deadline),
     }
 
 
@@ -287,7 +300,7 @@ def _answer_save_lean(request, data: dict, attempt_id: int, position: int):
         return _json({"detail": str(exc)}, 404)
     item = result.item
     return _json({"position": item.position, "revision": item.revision,
-                  "answered_at": _ANSWERED_AT.to_representation(item.answered_at), "merged": result.merged})
+                  "answered_at": _DATETIME.to_representation(item.answered_at), "merged": result.merged})
 
 
 def _flag_lean(request, data: dict, attempt_id: int, position: int):
@@ -302,7 +315,6 @@ def _flag_lean(request, data: dict, attempt_id: int, position: int):
     return _json({"position": item.position, "flagged": item.flagged})
 
 
-_ANSWERED_AT = serializers.DateTimeField()
 answer_save_view = _lean(AnswerSaveApi, "PUT", _answer_save_lean)
 flag_view = _lean(FlagApi, "POST", _flag_lean)
 

@@ -23,13 +23,23 @@ def blueprints_for(*, user) -> QuerySet[Blueprint]:
 
 
 def blueprint_for_user_or_404(*, user, blueprint_id: int) -> Blueprint:
-    blueprint = Blueprint.objects.visible_to(user).filter(pk=blueprint_id).first()
-    if blueprint is None:
-        if Blueprint.objects.filter(pk=blueprint_id).exists():
-            audit_access_denied(actor=user, target_type="certification.blueprint", target_id=blueprint_id,
-                                action="exam.blueprint_access_denied")
-        raise Http404("No such exam.")
-    return blueprint
+    """The blueprint if the user may see it (``Blueprint.objects.visible_to``); 404 otherwise.
+
+    Every exam start passes here: an active blueprint open to everyone (no cohort) is one read by
+    key; only a cohort's own blueprint asks ``visible_to`` about membership.
+    """
+    try:
+        blueprint = Blueprint.objects.get(pk=blueprint_id)
+    except Blueprint.DoesNotExist:
+        blueprint = None
+    if blueprint is not None and blueprint.is_active and (
+        blueprint.cohort_id is None or Blueprint.objects.visible_to(user).filter(pk=blueprint_id).exists()
+    ):
+        return blueprint
+    if blueprint is not None:
+        audit_access_denied(actor=user, target_type="certification.blueprint", target_id=blueprint_id,
+                            action="exam.blueprint_access_denied")
+    raise Http404("No such exam.")
 
 
 def attempt_for_user_or_404(*, user, attempt_id: int, write: bool = False) -> ExamAttempt:

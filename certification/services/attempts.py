@@ -11,6 +11,7 @@ import datetime
 import random
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F
@@ -61,19 +62,22 @@ def exam_assemble(*, blueprint: Blueprint, student, seed: int | None = None) -> 
     """Pick questions by the blueprint's domain weights without repeats, unseen questions first.
 
     A domain with too few questions hands its shortfall to the others (by weight), so an
-    exam is as long as the bank allows up to the blueprint's count.
+    exam is as long as the bank allows up to the blueprint's count. The draw reads one light row
+    per question of the bank (key, domain, scenario, slug); only the drawn questions are read in
+    full, with their scenarios, so a start costs the same whatever the size of the bank.
     """
     rng = random.Random(seed)
     weights = blueprint.domain_weights()
-    pool: dict[str, list[Question]] = {d: [] for d in weights}
-    for question in Question.objects.active().filter(domain__in=weights).select_related("scenario"):
-        pool[question.domain].append(question)
-    seen = set(
-        AttemptItem.objects.filter(attempt__student=student).values_list("question_id", flat=True).distinct()
-    )
-    for items in pool.values():
-        rng.shuffle(items)
-        items.sort(key=lambda q: q.pk in seen)  # stable: unseen first, still shuffled
+    pool: dict[str, list[_Candidate]] = {d: [] for d in weights}
+    for row in (
+        Question.objects.active().filter(domain__in=weights).order_by("domain", "slug")
+        .values_list("pk", "domain", "scenario_id", "slug")
+    ):
+        pool[row[1]].append(_Candidate(*row))
+    seen = set(AttemptItem.objects.filter(attempt__student=student).values_list("question_id", flat=True))
+    for candidates in pool.values():
+        rng.shuffle(candidates)
+        candidates.sort(key=lambda c: c.pk in seen)  # stable: unseen first, still shuffled
     wanted = min(blueprint.question_count, sum(len(v) for v in pool.values()))
     quota = {d: 0 for d in weights}
     remaining = wanted
@@ -85,19 +89,34 @@ def exam_assemble(*, blueprint: Blueprint, student, seed: int | None = None) -> 
             quota[domain] += take
             remaining -= take
         active = {d: w for d, w in active.items() if quota[d] < len(pool[d])}
-    chosen = [q for d in weights for q in pool[d][: quota[d]]]
+    chosen = [c for d in weights for c in pool[d][: quota[d]]]
     rng.shuffle(chosen)
-    # Keep questions that share a scenario together, in the place of the first of them.
-    ordered: list[Question] = []
+    drawn = Question.objects.select_related("scenario").order_by().in_bulk([c.pk for c in chosen])
+    # A question deactivated since the light read is left out rather than shown.
+    return [drawn[c.pk] for c in _scenarios_together(chosen) if c.pk in drawn and drawn[c.pk].is_active]
+
+
+class _Candidate(NamedTuple):
+    """A question of the bank as the draw sees it: no stem, choices or scenario text."""
+
+    pk: int
+    domain: str
+    scenario_id: int | None
+    slug: str
+
+
+def _scenarios_together(chosen: list[_Candidate]) -> list[_Candidate]:
+    """Questions that share a scenario stay together, in the place of the first of them (by slug within)."""
+    ordered: list[_Candidate] = []
     placed: set[int] = set()
-    for question in chosen:
-        if question.pk in placed:
+    for candidate in chosen:
+        if candidate.pk in placed:
             continue
-        group = [question] if question.scenario_id is None else [q for q in chosen if q.scenario_id == question.scenario_id]
-        group.sort(key=lambda q: q.slug)
-        for q in group:
-            ordered.append(q)
-            placed.add(q.pk)
+        group = [candidate] if candidate.scenario_id is None else sorted(
+            (c for c in chosen if c.scenario_id == candidate.scenario_id), key=lambda c: c.slug)
+        for c in group:
+            ordered.append(c)
+            placed.add(c.pk)
     return ordered
 
 
@@ -141,6 +160,7 @@ def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> 
             .first()
         )
         if open_attempt is not None and now <= open_attempt.deadline:
+            open_attempt.blueprint = blueprint  # the same row: the caller reads its slug without a query
             return open_attempt
         if open_attempt is not None:
             attempt_close(attempt_id=open_attempt.pk, reason=CloseReason.TIMED_OUT)
