@@ -26,6 +26,7 @@ from statistics import NormalDist
 from .ability import ReadinessParams, StudentEstimate
 from .irt import logit, sigmoid
 from .population import Population, PoolBin
+from .validation import score_correction, segments_for
 
 _NORMAL = NormalDist()
 _PI_OVER_8 = math.pi / 8.0
@@ -69,6 +70,17 @@ def recalibrate(probability: float, platt: tuple[float, float] | None) -> float:
         return probability
     slope, intercept = platt
     return min(max(sigmoid(intercept + slope * logit(probability)), 1e-4), 1.0 - 1e-4)
+
+
+def range_correction(population: Population, group: str, estimate: StudentEstimate,
+                     coverage: float) -> tuple[float, float]:
+    """(offset, factor on the sd) fitted on practice-exam outcomes for this forecast: its evidence group's and
+    those of its validation segments (evidence volume, share of easy items, coverage, time since practice)."""
+    if not population.score_recalibration:
+        return 0.0, 1.0
+    segments = segments_for(responses=estimate.responses, easy_share=estimate.easy_share, coverage=coverage,
+                            days_since=estimate.days_since_practice)
+    return score_correction(population.score_recalibration, group, segments) or (0.0, 1.0)
 
 
 def pool_item_variance(pool: tuple[PoolBin, ...], mean: float, variance: float) -> float:
@@ -154,7 +166,7 @@ def predict_exam(
     group = evidence_group(enough, estimate.responses)
     probability = recalibrate(raw, population.recalibration.get(group))
     ability_sd = math.sqrt(ability_var)
-    offset, factor = population.score_recalibration.get(group, (0.0, 1.0))
+    offset, factor = range_correction(population, group, estimate, coverage)
     mean = min(max(mean + offset, 0.0), 1.0)
     total_sd *= factor
     thin.sort(key=lambda t: (-t[0], t[1]))

@@ -10,7 +10,7 @@ over-confident) and the coverage of the 90% score interval, overall and per segm
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .irt import logit, sigmoid
@@ -218,27 +218,80 @@ def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM)
 
 
 RANGE_PRIOR = 30  # pseudo-outcomes at "no change" that a range correction is shrunk toward (a ridge, like Platt's)
+SEGMENT_PRIOR = 120  # the same for a segment's correction on top of its evidence group's (segments overlap)
+# A correction fitted on n outcomes is itself uncertain. A new forecast's range adds the variance of the fitted offset
+# (1/n of the residual variance) and of the fitted width (at a 90% range a t quantile instead of a normal one, about
+# (1 + z²)/2n ≈ 1.9/n in variance): together about 3/n, of which the shrinkage's pseudo-outcomes take part.
+FITTED_CORRECTION_VARIANCE = 2.0
+RANGE_SWEEPS = 6  # backfitting sweeps: segments overlap (few answers and thin coverage go together)
+
+
+def segment_key(family: str, label: str) -> str:
+    """How a segment's correction is named in ``Population.score_recalibration`` ("easy items: 50%+ easy")."""
+    return f"{family}: {label}"
+
+
+def score_correction(table: Mapping[str, tuple[float, float]], group: str,
+                     segments: Mapping[str, str]) -> tuple[float, float] | None:
+    """(offset, factor on the sd) for one forecast: its evidence group's correction, plus the correction of each
+    segment it belongs to (offsets add, factors multiply). None when nothing applies."""
+    found = [table[group]] if group in table else []
+    found += [table[key] for key in (segment_key(f, l) for f, l in segments.items()) if key in table]
+    if not found:
+        return None
+    return sum(offset for offset, _ in found), math.prod(factor for _, factor in found)
 
 
 def score_recalibration_by_group(outcomes: Sequence[Outcome], *, minimum: int = RANGE_MINIMUM,
-                                 prior: int = RANGE_PRIOR) -> dict[str, tuple[float, float]]:
-    """Per evidence group: (offset added to the forecast score, factor on its sd).
+                                 prior: int = RANGE_PRIOR, segment_prior: int = SEGMENT_PRIOR,
+                                 ) -> dict[str, tuple[float, float]]:
+    """The score range's correction: (offset added to the forecast score, factor on its sd), per evidence
+    group and per validation segment (evidence volume, share of easy items, domain coverage, time since
+    practice), each from groups of at least ``minimum`` outcomes.
 
-    The offset is the mean of score − forecast and the factor the root mean square of the
-    standardised residual, both shrunk toward no change by ``prior`` pseudo-outcomes: a group's
-    average says little about its smaller parts (the students with fewest answers, say), and a
-    correction fitted to noise narrows their ranges as readily as it widens them.
+    A forecast gets its group's correction and, on top of it, each of its segments' (offsets add, factors
+    multiply), fitted together by backfitting: each part is the mean residual (or root mean square
+    standardised residual) left by the others. Every part is shrunk toward no change by pseudo-outcomes
+    (``prior`` for a group, ``segment_prior`` for a segment): a part fitted on few outcomes stays close to
+    its parent, so a small segment cannot be made much worse by noise, and a segment whose learners
+    differ from the rest of their group (learners who answer mostly easy items, say) gets its own
+    offset and width instead of inheriting the group's.
     """
-    result = {}
-    for group in GROUPS:
-        members = [o for o in outcomes if o.evidence_group == group and o.score_sd]
-        if len(members) < minimum:
-            continue
-        offset = sum(o.score - o.predicted_score for o in members) / (len(members) + prior)
-        squares = sum(((o.score - o.predicted_score - offset) / o.score_sd) ** 2 for o in members)
-        spread = math.sqrt((squares + prior) / (len(members) + prior))
-        result[group] = (offset, spread)
-    return result
+    members = [o for o in outcomes if o.score_sd]
+    parts: dict[str, list[int]] = {}
+    strength: dict[str, int] = {}
+    for i, o in enumerate(members):
+        parts.setdefault(o.evidence_group, []).append(i)
+        for family, label in o.segments.items():
+            if family in SEGMENT_FAMILIES:
+                parts.setdefault(segment_key(family, label), []).append(i)
+    for key in list(parts):
+        if len(parts[key]) < minimum:
+            del parts[key]
+        else:
+            strength[key] = prior if key in GROUPS else segment_prior
+    if not parts:
+        return {}
+    keys_of: list[list[str]] = [[] for _ in members]
+    for key, idx in parts.items():
+        for i in idx:
+            keys_of[i].append(key)
+    offset = dict.fromkeys(parts, 0.0)
+    for _ in range(RANGE_SWEEPS):
+        for key, idx in parts.items():
+            left = sum(members[i].score - members[i].predicted_score
+                       - sum(offset[k] for k in keys_of[i] if k != key) for i in idx)
+            offset[key] = left / (len(idx) + strength[key])
+    standardised = [(o.score - o.predicted_score - sum(offset[k] for k in keys_of[i])) / o.score_sd
+                    for i, o in enumerate(members)]
+    factor = dict.fromkeys(parts, 1.0)
+    for _ in range(RANGE_SWEEPS):
+        for key, idx in parts.items():
+            squares = sum((standardised[i] / math.prod(factor[k] for k in keys_of[i] if k != key)) ** 2 for i in idx)
+            factor[key] = math.sqrt((squares + strength[key]) / (len(idx) + strength[key]))
+    # A prediction interval, not a plug-in one: each part's width carries the uncertainty of its own fit.
+    return {key: (offset[key], factor[key] * math.sqrt(1.0 + FITTED_CORRECTION_VARIANCE / (len(parts[key]) + strength[key])))
+            for key in parts}
 
 
 def ranges_cross_fitted(outcomes: Sequence[Outcome], level: float = 0.9) -> list[tuple[float, float]]:
@@ -253,7 +306,7 @@ def ranges_cross_fitted(outcomes: Sequence[Outcome], level: float = 0.9) -> list
 
         def apply(o: Outcome) -> tuple[float, float]:
             o = with_avoidance(o, avoidance)
-            found = groups.get(o.evidence_group)
+            found = score_correction(groups, o.evidence_group, o.segments)
             if not found or not o.score_sd:
                 return o.lower, o.upper
             offset, factor = found

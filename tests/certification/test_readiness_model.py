@@ -436,6 +436,67 @@ def test_a_range_correction_from_few_outcomes_is_shrunk_toward_no_change():
     assert factor >= 1.0
 
 
+def _residual_outcome(i: int, *, residual: float, easy: str, group: str = "enough") -> Outcome:
+    """A forecast of 0.70 with sd 0.05 and a score ``residual`` above it (alternating ±0.01 around it)."""
+    return Outcome(0.5, 0.70, 0.62, 0.78, passed=True, score=0.70 + residual + (0.01 if i % 2 else -0.01),
+                   average_score=0.7, group=i, score_sd=0.05, evidence_group=group,
+                   segments={"evidence": "50-199 answers", "easy items": easy, "domain coverage": "90%+ of exam",
+                             "since practice": "<7 days"})
+
+
+def test_a_segment_that_differs_from_its_group_gets_its_own_range_correction():
+    from certification.readiness.validation import score_correction, score_recalibration_by_group
+
+    # 200 forecasts on the mark; 100 learners who answer mostly easy items score 5 points above theirs.
+    outcomes = [_residual_outcome(i, residual=0.0, easy="<25% easy") for i in range(200)]
+    outcomes += [_residual_outcome(i, residual=0.05, easy="50%+ easy") for i in range(200, 300)]
+    table = score_recalibration_by_group(outcomes)
+    easy_offset, _ = score_correction(table, "enough", outcomes[-1].segments)
+    other_offset, _ = score_correction(table, "enough", outcomes[0].segments)
+    assert 0.025 < easy_offset <= 0.05  # shrunk toward the group, but most of the way there
+    assert abs(other_offset) < 0.01
+    assert "easy items: 50%+ easy" in table
+    # A forecast in no fitted segment and no fitted group gets no correction.
+    assert score_correction(table, "thin", {"easy items": "never seen"}) is None
+
+
+def test_a_small_segment_cannot_pull_its_range_far_from_its_group():
+    from certification.readiness.validation import score_correction, score_recalibration_by_group
+
+    outcomes = [_residual_outcome(i, residual=0.0, easy="<25% easy") for i in range(200)]
+    few = [_residual_outcome(i, residual=-0.08, easy="50%+ easy") for i in range(200, 212)]
+    table = score_recalibration_by_group(outcomes + few)
+    assert "easy items: 50%+ easy" not in table  # 12 outcomes: below the minimum, the group's correction stands
+    some = [_residual_outcome(i, residual=-0.08, easy="50%+ easy") for i in range(200, 225)]
+    table = score_recalibration_by_group(outcomes + some)
+    offset, _ = score_correction(table, "enough", some[0].segments)
+    assert -0.03 < offset < 0  # 25 outcomes 8 points low, against 120 pseudo-outcomes at the group's correction
+
+
+def test_a_fitted_range_correction_widens_for_its_own_uncertainty():
+    from certification.readiness.validation import score_recalibration_by_group
+
+    # Residuals of exactly one sd: a plug-in width factor would be 1; the prediction interval is wider.
+    outcomes = [Outcome(0.5, 0.7, 0.6, 0.8, passed=True, score=0.7 + (0.05 if i % 2 else -0.05),
+                        average_score=0.7, group=i, score_sd=0.05) for i in range(40)]
+    _, factor = score_recalibration_by_group(outcomes)["enough"]
+    assert 1.0 < factor < 1.05
+
+
+def test_the_forecast_applies_the_range_correction_of_its_segments():
+    pop = population()
+    easy_student = estimate_student(everywhere("easy", [1, 1, 1, 0] * 4), pop)
+    level_student = estimate_student(everywhere("mc", [1, 1, 1, 0] * 4), pop)
+    assert easy_student.easy_share == 1.0 and level_student.easy_share == 0.0
+    corrected = population(score_recalibration={"enough": (0.01, 1.0), "easy items: 50%+ easy": (0.03, 1.5)})
+    assert Population.from_dict(corrected.to_dict()).score_recalibration == corrected.score_recalibration
+    for student, offset, factor in ((easy_student, 0.04, 1.5), (level_student, 0.01, 1.0)):
+        raw = cpc(student, pop)
+        shown = cpc(student, corrected)
+        assert shown.predicted_score == pytest.approx(raw.predicted_score + offset)
+        assert shown.score_sd == pytest.approx(raw.score_sd * factor)
+
+
 def test_a_refresh_from_the_kept_state_equals_one_from_every_answer():
     from certification.readiness.ability import OutOfOrder, absorb, estimate_from_state, student_state
 
