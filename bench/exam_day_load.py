@@ -114,8 +114,11 @@ def postgres_admin(database_url: str, statement: str) -> None:
     conn.close()
 
 
-def setup_data(count: int, questions: int, minutes: int):
-    """A bank of single-answer, multiple-response and code questions, one short blueprint, the students."""
+def setup_data(count: int, questions: int, minutes: int, bank_size: int | None = None):
+    """A bank of single-answer, multiple-response and code questions, one short blueprint, the students.
+
+    The bank holds ``bank_size`` questions (three times the exam's length unless given) over three domains.
+    """
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import User
@@ -123,7 +126,7 @@ def setup_data(count: int, questions: int, minutes: int):
 
     rng = random.Random(7)
     bank = []
-    for n in range(questions * 3):
+    for n in range(bank_size or questions * 3):
         domain = ("icd10cm", "em", "hcpcs")[n % 3]
         kind = QuestionKind.CODE if n % 6 == 5 else QuestionKind.MULTIPLE if n % 6 == 4 else QuestionKind.SINGLE
         bank.append(Question(slug=f"load-q-{n}", kind=kind, domain=domain, difficulty=2,
@@ -453,6 +456,7 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=int(os.environ.get("EXAM_DAY_STUDENTS", "1000")),
                         help="default 1000, or EXAM_DAY_STUDENTS (how `make bench` runs it smaller)")
     parser.add_argument("--questions", type=int, default=12)
+    parser.add_argument("--bank", type=int, help="questions in the bank (default: three times --questions)")
     parser.add_argument("--exam-minutes", type=int, default=2)
     parser.add_argument("--start-spread", type=float, default=15.0, help="students start within this many seconds")
     parser.add_argument("--last-minute", type=float, default=60.0, help="submitters submit within this many seconds of the deadline")
@@ -493,7 +497,7 @@ def main() -> int:
 
     try:
         call_command("migrate", verbosity=0)
-        blueprint, students = setup_data(args.students, args.questions, args.exam_minutes)
+        blueprint, students = setup_data(args.students, args.questions, args.exam_minutes, args.bank)
         wait_until_quiet("the sign-ins")
         port = free_port()
         processes = start_processes(args, port, tmp)

@@ -1,6 +1,6 @@
 """CPU per exam request, by kind, measured in one process through the real WSGI stack.
 
-Run: .venv/bin/python bench/exam_request_cpu.py [--students 100] [--questions 12] [--profile save]
+Run: .venv/bin/python bench/exam_request_cpu.py [--students 100] [--questions 12] [--bank 36] [--profile save]
         [--profile-out save.prof]
 
 The exam-day load test (bench/exam_day_load.py) measures latency under load on a shared machine, where
@@ -119,6 +119,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--questions", type=int, default=12)
+    parser.add_argument("--bank", type=int, help="questions in the bank (default: three times --questions)")
     parser.add_argument("--profile", choices=KINDS, help="run this kind of request under cProfile")
     parser.add_argument("--profile-out", help="write the raw cProfile stats here")
     parser.add_argument("--top", type=int, default=30)
@@ -145,7 +146,7 @@ def main() -> int:
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time, not waits
     try:
         call_command("migrate", verbosity=0)
-        blueprint, students = load.setup_data(args.students, args.questions, 120)
+        blueprint, students = load.setup_data(args.students, args.questions, 120, args.bank)
         application = get_wsgi_application()
         cpu: dict[str, float] = defaultdict(float)
         pg: dict[str, float] = defaultdict(float)
@@ -231,7 +232,8 @@ def main() -> int:
         phase("submit", lambda n: timed("submit", browsers[n], "POST", f"/api/v1/exams/attempts/{states[n]['id']}/submit/", payload={}))
         load_after = os.getloadavg()
 
-        print(f"exam request CPU: {len(students)} students, {args.questions} questions, one request at a time through "
+        print(f"exam request CPU: {len(students)} students, {args.questions} questions from a bank of "
+              f"{args.bank or 3 * args.questions}, one request at a time through "
               f"the WSGI application (PostgreSQL + Redis, bench settings); load average {load_before[0]:.2f} -> {load_after[0]:.2f}")
         print(f"  {'kind':11s} {'requests':>8s} {'web CPU/request':>16s} {'PostgreSQL CPU/request':>23s}  statuses")
         for kind in KINDS:
