@@ -270,6 +270,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # a task that is still running (checked in coding_lms.celery at startup).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_timeout": 3, "socket_connect_timeout": 3}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# kombu's Redis transport, keeping one client object per connection pool (coding_lms.redis_clients).
+CELERY_BROKER_TRANSPORT = "coding_lms.redis_clients:BrokerTransport" if REDIS_URL else None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing at submit time retries briefly; the sweeper re-queues anything left pending.
 CELERY_TASK_PUBLISH_RETRY = True
@@ -288,7 +290,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, keeping one client object per connection pool (coding_lms.redis_clients).
+    CACHES = {"default": {"BACKEND": "coding_lms.redis_clients.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
