@@ -52,16 +52,15 @@ def _state_cache_key(student_id: int) -> str:
     return f"certification:readiness-state:v1:{connection.settings_dict['NAME']}:{student_id}"
 
 
-def _kept_estimate(student_id: int, at, rows, population: Population):
-    """The estimate from the student's kept model state, folding in only the rows newer than it.
+def _kept_estimate(at, rows, population: Population, kept):
+    """The estimate from the student's kept model state, folding in only the rows newer than it; (estimate, state to keep).
 
     The state (sufficient statistics per domain and channel, ``readiness.ability.StudentState``) is kept
-    in the cache for one population version. It is rebuilt from every row when there is none, when the
-    population was refitted, or when a row it already holds has changed (a regrade: the count or the
-    sum of scores of the rows up to its newest differs) or an older row arrived.
+    in the cache for one population version (``kept``: what the cache held, or None). It is rebuilt from
+    every row when there is none, when the population was refitted, or when a row it already holds has
+    changed (a regrade: the count or the sum of scores of the rows up to its newest differs) or an older
+    row arrived.
     """
-    key = _state_cache_key(student_id)
-    kept = cache.get(key)
     version = population_key(population)
     state = None
     if kept is not None and kept[0].population_key == version:
@@ -78,24 +77,40 @@ def _kept_estimate(student_id: int, at, rows, population: Population):
     if state is None:
         state = absorb(student_state(population), responses_at(at, rows), population, params=PARAMS, at=_days(at))
     newest = max((row[5] for row in rows), default=_EPOCH)
-    cache.set(key, (state, newest, len(rows), sum(row[3] * row[4] for row in rows)), STATE_CACHE_SECONDS)
-    return estimate_from_state(state, population, at=_days(at), params=PARAMS)
+    keep = (state, newest, len(rows), sum(row[3] * row[4] for row in rows))
+    return estimate_from_state(state, population, at=_days(at), params=PARAMS), keep
 
 
-def _estimate(at, rows, population: Population, student_id: int | None = None):
-    """The student's estimate at ``at`` from their evidence rows (domain, source, item, score, weight, occurred_at).
-
-    With ``student_id`` (a refresh at the current time) from the kept state, folding in only new rows.
-    """
-    if student_id is not None and all(row[5] <= at for row in rows):
-        estimate = _kept_estimate(student_id, at, rows, population)
-    else:
-        estimate = estimate_student(responses_at(at, rows), population, params=PARAMS)
+def _last_seen(at, rows) -> dict[str, datetime.datetime]:
     last_seen: dict[str, datetime.datetime] = {}
     for domain, _, _, _, _, occurred_at in rows:
         if occurred_at <= at and (domain not in last_seen or occurred_at > last_seen[domain]):
             last_seen[domain] = occurred_at
-    return estimate, last_seen
+    return last_seen
+
+
+def _estimate(at, rows, population: Population):
+    """The student's estimate at ``at`` from their evidence rows (domain, source, item, score, weight, occurred_at)."""
+    return estimate_student(responses_at(at, rows), population, params=PARAMS), _last_seen(at, rows)
+
+
+def _estimates_kept(at, evidence: dict[int, list[tuple]], population: Population) -> dict[int, tuple]:
+    """Each student's (estimate, last seen per domain) at ``at`` (a refresh at the current time), from kept states.
+
+    The kept states are read with one cache call and written back with one, whatever the number of students.
+    """
+    keys = {student_id: _state_cache_key(student_id) for student_id in evidence}
+    kept_all = cache.get_many(list(keys.values()))
+    estimates, keep = {}, {}
+    for student_id, rows in evidence.items():
+        if all(row[5] <= at for row in rows):
+            estimate, keep[keys[student_id]] = _kept_estimate(at, rows, population, kept_all.get(keys[student_id]))
+            estimates[student_id] = (estimate, _last_seen(at, rows))
+        else:  # evidence dated after now (a clock ahead of ours): estimate afresh, keep nothing
+            estimates[student_id] = _estimate(at, rows, population)
+    if keep:
+        cache.set_many(keep, STATE_CACHE_SECONDS)
+    return estimates
 
 
 def _evidence_rows(student_ids: Sequence[int]) -> dict[int, list[tuple]]:
@@ -146,8 +161,9 @@ def rollups_refresh_many(*, student_ids: Sequence[int]) -> None:
     today = now.date()
     domain_rows, readiness, snapshots = [], [], []
     population = population_current()
+    estimates = _estimates_kept(now, evidence, population)
     for student_id in student_ids:
-        estimate, last_seen = _estimate(now, evidence[student_id], population, student_id)
+        estimate, last_seen = estimates[student_id]
         for domain in ALL_DOMAINS:
             ability = estimate.ability(domain, population)
             mastery = domain_mastery(estimate, population, domain, PARAMS)
