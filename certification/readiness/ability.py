@@ -88,6 +88,7 @@ class StudentEstimate:
     left_out: dict[str, int] = field(default_factory=dict)  # channel -> answers not used
     predictive: tuple[float, float] = (0.0, 0.0)  # (log-likelihood, weight) of sessions predicted before seen
     practised: frozenset = frozenset()  # domains with at least ``min_domain_responses`` first answers
+    average_score: float | None = None  # weighted average score of every answer (None: no answers)
 
     @property
     def responses(self) -> int:
@@ -222,6 +223,10 @@ class StudentState:
     seen: set = field(default_factory=set)
     left_out: dict[str, int] = field(default_factory=dict)
     latest: float = -math.inf  # time of the newest answer absorbed
+    # Every answer's score and weight summed, whatever its channel or repeat: the average score, which the
+    # recalibration on practice-exam outcomes uses beside the model's own forecast.
+    score_total: float = 0.0
+    weight_total: float = 0.0
     trace: bool = False  # fitting only: domain states keep their sessions (session_trace)
 
 
@@ -259,6 +264,8 @@ def absorb(state: StudentState, responses: Iterable[Response], population: Popul
         if when < state.latest - 1e-9:
             raise OutOfOrder(r.item)
         state.latest = when
+        state.score_total += r.score * r.weight
+        state.weight_total += r.weight
         a = links.get(r.channel)
         if a is None:
             state.left_out[r.channel] = state.left_out.get(r.channel, 0) + 1
@@ -495,7 +502,8 @@ def estimate_from_state(state: StudentState, population: Population, *, at: floa
         )
     practised = frozenset(d for d, a in domains.items() if a.responses >= params.min_domain_responses)
     return StudentEstimate(domains=domains, level=level, level_variance=level_var, left_out=dict(state.left_out),
-                           predictive=(ll, ll_weight), practised=practised)
+                           predictive=(ll, ll_weight), practised=practised,
+                           average_score=state.score_total / state.weight_total if state.weight_total > 0 else None)
 
 
 def estimate_student(

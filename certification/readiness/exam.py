@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 from .ability import ReadinessParams, StudentEstimate
-from .irt import logit, sigmoid
+from .irt import sigmoid
 from .population import Population, PoolBin
-from .validation import score_correction, segments_for
+from .validation import recalibrate, score_correction, segments_for
 
 _NORMAL = NormalDist()
 _PI_OVER_8 = math.pi / 8.0
@@ -63,13 +63,6 @@ FEW_ANSWERS = 50  # fewer first answers than this in all: recalibrated with the 
 def evidence_group(enough: bool, responses: int) -> str:
     """Which recalibration a forecast gets: "enough" coverage and answers, or "thin"."""
     return "enough" if enough and responses >= FEW_ANSWERS else "thin"
-
-
-def recalibrate(probability: float, platt: tuple[float, float] | None) -> float:
-    if not platt:
-        return probability
-    slope, intercept = platt
-    return min(max(sigmoid(intercept + slope * logit(probability)), 1e-4), 1.0 - 1e-4)
 
 
 def range_correction(population: Population, group: str, estimate: StudentEstimate,
@@ -164,7 +157,7 @@ def predict_exam(
     raw = min(max(1.0 - _NORMAL.cdf((cut - mean) / total_sd), 1e-4), 1.0 - 1e-4)
     enough = coverage >= params.min_coverage
     group = evidence_group(enough, estimate.responses)
-    probability = recalibrate(raw, population.recalibration.get(group))
+    probability = recalibrate(raw, population.recalibration.get(group), estimate.average_score)
     ability_sd = math.sqrt(ability_var)
     offset, factor = range_correction(population, group, estimate, coverage)
     mean = min(max(mean + offset, 0.0), 1.0)

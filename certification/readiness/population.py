@@ -71,9 +71,10 @@ class Population:
     pools: Mapping[str, tuple[PoolBin, ...]] = field(default_factory=dict)  # domain -> exam pool summary
     exam_sd: float = 0.02  # extra spread of an exam score beyond ability and item sampling
     extrapolation_sd: float = 0.25  # uncertainty of the link's slope when carrying ability to harder or easier items
-    # Platt (slope, intercept) on logit P(pass), fitted on full-length practice exams, per evidence group
-    # ("enough" evidence, or "thin": little coverage or few answers): applied only when the group had enough outcomes.
-    recalibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # Platt (slope, intercept[, slope on the logit of the student's average score]) on logit P(pass), fitted on
+    # full-length practice exams, per evidence group ("enough" evidence, or "thin": little coverage or few
+    # answers): applied only when the group had enough outcomes.
+    recalibration: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     # The same outcomes recalibrate the score range: (offset added to the predicted score, factor on its sd).
     score_recalibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     fitted: Mapping[str, Any] = field(default_factory=dict)  # provenance: counts, fit notes
@@ -151,7 +152,7 @@ class Population:
                    for d, bins in data.get("pools", {}).items()},
             exam_sd=float(data.get("exam_sd", 0.02)),
             extrapolation_sd=float(data.get("extrapolation_sd", 0.25)),
-            recalibration={k: (float(v[0]), float(v[1])) for k, v in recalibration.items()},
+            recalibration={k: tuple(float(x) for x in v) for k, v in recalibration.items()},
             score_recalibration={k: (float(v[0]), float(v[1]))
                                  for k, v in (data.get("score_recalibration") or {}).items()},
             fitted=dict(data.get("fitted", {})),

@@ -189,13 +189,102 @@ RANGE_MINIMUM = 20  # outcomes in a group before its score range is corrected (t
 GROUPS = ("enough", "thin")
 
 
+AVERAGE_RIDGE = 0.01  # the average score's coefficient is nearly free: the baseline fits it with no pull at all
+
+
+def average_logit(average_score: float) -> float:
+    """The student's average score on the logit scale, bounded away from 0 and 1."""
+    return logit(min(max(average_score, 0.01), 0.99))
+
+
 def platt(probabilities: Sequence[float], outcomes: Sequence[int], *, minimum: int = PLATT_MINIMUM,
-          ) -> tuple[float, float] | None:
-    """Platt recalibration (slope, intercept) on logit P, once there are ``minimum`` outcomes, 10 of each kind."""
+          averages: Sequence[float] | None = None) -> tuple[float, ...] | None:
+    """Platt recalibration (slope, intercept) on logit P, once there are ``minimum`` outcomes, 10 of each kind.
+
+    With ``averages`` (each student's average score so far) a third coefficient on its logit: the
+    recalibration then contains the logistic(average score) baseline as well as the model, and outcomes
+    decide how much of each to keep (slope, intercept, average slope).
+    """
     if len(outcomes) < minimum or min(sum(outcomes), len(outcomes) - sum(outcomes)) < 10:
         return None
-    intercept, slope = fit_logistic([logit(p) for p in probabilities], outcomes, ridge=2.0, toward=(0.0, 1.0))
-    return slope, intercept
+    if averages is None:
+        intercept, slope = fit_logistic([logit(p) for p in probabilities], outcomes, ridge=2.0, toward=(0.0, 1.0))
+        return slope, intercept
+    rows = [(1.0, logit(p), average_logit(a)) for p, a in zip(probabilities, averages)]
+    intercept, slope, average_slope = fit_logistic_rows(rows, outcomes, ridge=(2.0, 2.0, AVERAGE_RIDGE),
+                                                        toward=(0.0, 1.0, 0.0))
+    return slope, intercept, average_slope
+
+
+def recalibrate(probability: float, platt: Sequence[float] | None, average_score: float | None = None) -> float:
+    """P(pass) after Platt recalibration (unchanged without one; a three-part one needs the average score)."""
+    if not platt:
+        return probability
+    slope, intercept = platt[0], platt[1]
+    z = intercept + slope * logit(probability)
+    if len(platt) > 2:
+        if average_score is None:  # no answers at all: nothing to recalibrate with
+            return probability
+        z += platt[2] * average_logit(average_score)
+    return min(max(sigmoid(z), 1e-4), 1.0 - 1e-4)
+
+
+def fit_logistic_rows(rows: Sequence[Sequence[float]], ys: Sequence[int], *, ridge: Sequence[float],
+                      toward: Sequence[float]) -> tuple[float, ...]:
+    """Coefficients w of P(y=1) = σ(w·x) for rows x (include a 1 for an intercept): Newton-Raphson with step
+    halving and a ridge pulling each coefficient toward ``toward``."""
+    k = len(toward)
+
+    def objective(w: Sequence[float]) -> float:
+        total = 0.0
+        for x, y in zip(rows, ys):
+            z = sum(a * b for a, b in zip(w, x))
+            total += (-math.log1p(math.exp(-z)) if z > 0 else z - math.log1p(math.exp(z))) - (0.0 if y else z)
+        return total - sum(r / 2 * (a - t) ** 2 for r, a, t in zip(ridge, w, toward))
+
+    w = list(toward)
+    current = objective(w)
+    for _ in range(100):
+        gradient = [-r * (a - t) for r, a, t in zip(ridge, w, toward)]
+        hessian = [[ridge[i] if i == j else 0.0 for j in range(k)] for i in range(k)]
+        for x, y in zip(rows, ys):
+            p = sigmoid(sum(a * b for a, b in zip(w, x)))
+            for i in range(k):
+                gradient[i] += (y - p) * x[i]
+                for j in range(k):
+                    hessian[i][j] += p * (1 - p) * x[i] * x[j]
+        step_direction = _solve(hessian, gradient)
+        if step_direction is None:
+            break
+        step = 1.0
+        while step > 1e-6:
+            trial = objective([a + step * d for a, d in zip(w, step_direction)])
+            if trial >= current - 1e-12:
+                break
+            step /= 2
+        w = [a + step * d for a, d in zip(w, step_direction)]
+        improved = objective(w)
+        if abs(improved - current) < 1e-10 and sum(abs(step * d) for d in step_direction) < 1e-7:
+            break
+        current = improved
+    return tuple(w)
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float] | None:
+    """x with matrix · x = vector (Gaussian elimination with partial pivoting); None if singular."""
+    k = len(vector)
+    augmented = [row[:] + [v] for row, v in zip(matrix, vector)]
+    for col in range(k):
+        pivot = max(range(col, k), key=lambda r: abs(augmented[r][col]))
+        if abs(augmented[pivot][col]) < 1e-12:
+            return None
+        augmented[col], augmented[pivot] = augmented[pivot], augmented[col]
+        for r in range(k):
+            if r != col:
+                factor = augmented[r][col] / augmented[col][col]
+                for c in range(col, k + 1):
+                    augmented[r][c] -= factor * augmented[col][c]
+    return [augmented[i][k] / augmented[i][i] for i in range(k)]
 
 
 def recalibration_from_outcomes(outcomes: Sequence[Outcome]) -> tuple[float | None, dict, dict]:
@@ -206,12 +295,14 @@ def recalibration_from_outcomes(outcomes: Sequence[Outcome]) -> tuple[float | No
     return avoidance, platt_by_group(chosen), score_recalibration_by_group(chosen)
 
 
-def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM) -> dict[str, tuple[float, float]]:
-    """Recalibration per evidence group ("enough" / "thin"), for groups with enough outcomes."""
+def platt_by_group(outcomes: Sequence[Outcome], *, minimum: int = PLATT_MINIMUM) -> dict[str, tuple[float, ...]]:
+    """Recalibration per evidence group ("enough" / "thin"), for groups with enough outcomes: (slope, intercept,
+    slope on the logit of the student's average score)."""
     result = {}
     for group in GROUPS:
         members = [o for o in outcomes if o.evidence_group == group]
-        fitted = platt([o.probability for o in members], [int(o.passed) for o in members], minimum=minimum)
+        fitted = platt([o.probability for o in members], [int(o.passed) for o in members], minimum=minimum,
+                       averages=[o.average_score for o in members])
         if fitted:
             result[group] = fitted
     return result
@@ -325,11 +416,7 @@ def recalibrated_cross_fitted(outcomes: Sequence[Outcome]) -> list[float]:
 
         def apply(o: Outcome) -> float:
             o = with_avoidance(o, avoidance)
-            found = groups.get(o.evidence_group)
-            if not found:
-                return o.probability
-            slope, intercept = found
-            return min(max(sigmoid(intercept + slope * logit(o.probability)), 1e-4), 1 - 1e-4)
+            return recalibrate(o.probability, groups.get(o.evidence_group), o.average_score)
         return apply
     return _cross_fitted(outcomes, fit)
 

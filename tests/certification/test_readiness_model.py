@@ -497,6 +497,37 @@ def test_the_forecast_applies_the_range_correction_of_its_segments():
         assert shown.score_sd == pytest.approx(raw.score_sd * factor)
 
 
+def test_recalibration_learns_what_the_average_score_adds_to_the_forecast():
+    from certification.readiness.validation import platt_by_group, recalibrate
+
+    # The forecast says 50% for everyone; in truth students with a higher average score pass more often.
+    rng = random.Random(11)
+    outcomes = []
+    for i in range(400):
+        average = rng.uniform(0.4, 0.9)
+        passed = rng.random() < 1 / (1 + math.exp(-8 * (average - 0.65)))
+        outcomes.append(Outcome(0.5, 0.7, 0.6, 0.8, passed=passed, score=0.7, average_score=average, group=i))
+    slope, intercept, average_slope = platt_by_group(outcomes)["enough"]
+    assert average_slope > 0.5
+    assert recalibrate(0.5, (slope, intercept, average_slope), 0.85) > 0.7
+    assert recalibrate(0.5, (slope, intercept, average_slope), 0.45) < 0.3
+    assert recalibrate(0.5, (slope, intercept, average_slope), None) == 0.5  # no answers: nothing to go on
+    assert recalibrate(0.5, (1.0, 0.0)) == pytest.approx(0.5)  # a fit stored before the third part still applies
+
+
+def test_the_forecast_recalibrates_with_the_students_average_score():
+    pop = population()
+    history = everywhere("mc", [1, 1, 1, 0] * 4)
+    estimate = estimate_student(history, pop)
+    assert estimate.average_score == pytest.approx(0.75)
+    leaning = population(recalibration={"enough": (1.0, 0.0, 1.0)})
+    assert Population.from_dict(leaning.to_dict()).recalibration == {"enough": (1.0, 0.0, 1.0)}
+    raw = cpc(estimate, pop)
+    shown = cpc(estimate, leaning)
+    expected = 1 / (1 + math.exp(-(math.log(raw.model_probability / (1 - raw.model_probability)) + math.log(3))))
+    assert shown.pass_probability == pytest.approx(expected)
+
+
 def test_a_refresh_from_the_kept_state_equals_one_from_every_answer():
     from certification.readiness.ability import OutOfOrder, absorb, estimate_from_state, student_state
 
@@ -517,6 +548,8 @@ def test_a_refresh_from_the_kept_state_equals_one_from_every_answer():
     absorb(state, newer[10:], pop, at=at)
     step = estimate_from_state(state, pop, at=at)
     assert step.level == pytest.approx(whole.level)
+    assert step.average_score == pytest.approx(whole.average_score)
+    assert whole.average_score == pytest.approx(sum(r.score for r in history) / len(history))
     for domain, ability in whole.domains.items():
         assert step.domains[domain].mean == pytest.approx(ability.mean)
         assert step.domains[domain].variance == pytest.approx(ability.variance)
