@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Sequence
 
 from django.core.cache import cache
@@ -201,26 +202,65 @@ def _domain_rollups_upsert(rows: list[tuple]) -> None:
     ``update_conflicts`` spends most of its time passing each value through the field layer; these
     values are already plain numbers, text and datetimes, so one statement per chunk is built here
     instead. ``INSERT ... ON CONFLICT ... DO UPDATE`` reads the same on PostgreSQL and SQLite.
+    On PostgreSQL the rows travel as one JSON document (``jsonb_populate_recordset``): psycopg2 quotes
+    each of the thousands of numbers and datetimes of a batch one at a time, which cost more CPU than
+    computing the rollups.
     """
-    quote = connection.ops.quote_name
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        document = _rows_as_json(rows)
+        if document is not None:
+            _domain_rollups_write(source="jsonb_populate_recordset", rows=[], params=[document])
+            return
     adapt_datetime = connection.ops.adapt_datetimefield_value
+    for start in range(0, len(rows), _UPSERT_CHUNK):
+        chunk = rows[start:start + _UPSERT_CHUNK]
+        params = []
+        for row in chunk:
+            params.extend(row[:10])
+            params.append(adapt_datetime(row[10]))
+            params.append(adapt_datetime(row[11]))
+        _domain_rollups_write(source="values", rows=chunk, params=params)
+
+
+def _rows_as_json(rows: list[tuple]) -> str | None:
+    """The rows as a JSON array of objects keyed by column (None when a value has no JSON form: NaN, infinity)."""
+    iso: dict[datetime.datetime, str] = {}  # a batch shares a handful of datetimes
+
+    def when(value: datetime.datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = iso.get(value)
+        if text is None:
+            text = iso[value] = value.isoformat()
+        return text
+
+    try:
+        return json.dumps(
+            [dict(zip(_DOMAIN_ROLLUP_COLUMNS, (*row[:10], when(row[10]), when(row[11])))) for row in rows],
+            allow_nan=False, separators=(",", ":"),
+        )
+    except ValueError:
+        return None
+
+
+def _domain_rollups_write(*, source: str, rows: list[tuple], params: list) -> None:
+    quote = connection.ops.quote_name
+    table = quote(StudentDomainRollup._meta.db_table)
     columns = ", ".join(quote(column) for column in _DOMAIN_ROLLUP_COLUMNS)
     updates = ", ".join(f"{quote(column)} = EXCLUDED.{quote(column)}" for column in _DOMAIN_ROLLUP_COLUMNS[2:])
-    placeholders = "(" + ", ".join(["%s"] * len(_DOMAIN_ROLLUP_COLUMNS)) + ")"
+    if source == "jsonb_populate_recordset":
+        rows_sql = f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"
+    else:
+        placeholders = "(" + ", ".join(["%s"] * len(_DOMAIN_ROLLUP_COLUMNS)) + ")"
+        rows_sql = f"VALUES {', '.join([placeholders] * len(rows))}"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), _UPSERT_CHUNK):
-            chunk = rows[start:start + _UPSERT_CHUNK]
-            params = []
-            for row in chunk:
-                params.extend(row[:10])
-                params.append(adapt_datetime(row[10]))
-                params.append(adapt_datetime(row[11]))
-            cursor.execute(
-                f"INSERT INTO {quote(StudentDomainRollup._meta.db_table)} ({columns}) VALUES "
-                f"{', '.join([placeholders] * len(chunk))} "
-                f"ON CONFLICT ({quote('student_id')}, {quote('domain')}) DO UPDATE SET {updates}",
-                params,
-            )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) {rows_sql} "
+            f"ON CONFLICT ({quote('student_id')}, {quote('domain')}) DO UPDATE SET {updates}",
+            params,
+        )
 
 
 def _snapshots_upsert(snapshots: list[ReadinessSnapshot]) -> None:
