@@ -27,7 +27,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .ability import ReadinessParams, Response, predictive_from_trace, session_trace
-from .irt import LABEL_DIFFICULTY
+from .irt import LABEL_DIFFICULTY, score_and_information
 from .population import (
     DEFAULT_GUESS,
     DEFAULT_LINKS,
@@ -271,20 +271,8 @@ def fit_population(
     starts: dict[str, list[float]] = {}
     for s, group in enumerate(by_sd):
         first = group[:FIRST_ANSWERS]
-        t = mu[sd_domain[s]]
-        for _ in range(2):
-            grad = -(t - mu[sd_domain[s]]) / tau2
-            inf = 1.0 / tau2
-            for i, w, x in first:
-                a = slope[channel_of[i]]
-                c = guess[i]
-                sg = _sig(a * (t - b[i]))
-                p = c + (1.0 - c) * sg
-                dp = (1.0 - c) * a * sg * (1.0 - sg)
-                ratio = dp / max(p * (1.0 - p), 1e-12)
-                grad += (x - p) * w * ratio
-                inf += w * dp * ratio
-            t += max(-2.0, min(2.0, grad / inf))
+        bins = [[slope[channel_of[i]], b[i], guess[i], w, w * x] for i, w, x in first]
+        t, _ = _ability_map(bins, mu[sd_domain[s]], tau2, steps=2)
         starts.setdefault(sd_domain[s], []).append(t)
     start_mean = {d: sum(v) / len(v) for d, v in starts.items()}
 
@@ -360,21 +348,9 @@ def _channel_gaps(linked, by_sd, exam_theta, exam_var, b, guess, channel_of, slo
             answers = [(i, w, x) for i, w, x in by_sd[s] if channel_of[i] == ch]
             if len(answers) < 3:
                 continue
-            t = exam_theta[s]
-            inf = 0.0
-            for _ in range(3):  # Fisher scoring from the exam estimate, with a weak prior around it
-                grad = -(t - exam_theta[s]) / 4.0
-                inf = 1.0 / 4.0
-                a = slope[ch]
-                for i, w, x in answers:
-                    c = guess[i]
-                    sg = _sig(a * (t - b[i]))
-                    p = c + (1.0 - c) * sg
-                    dp = (1.0 - c) * a * sg * (1.0 - sg)
-                    ratio = dp / max(p * (1.0 - p), 1e-12)
-                    grad += (x - p) * w * ratio
-                    inf += w * dp * ratio
-                t += max(-2.0, min(2.0, grad / inf))
+            # From the exam estimate, with a weak prior around it.
+            t, inf = _ability_map([[slope[ch], b[i], guess[i], w, w * x] for i, w, x in answers], exam_theta[s], 4.0,
+                                  steps=3)
             if inf < 1.0:
                 continue
             gap = t - exam_theta[s]
@@ -386,23 +362,23 @@ EXTRAPOLATION_DEFAULT = 0.25  # until enough students have answered exam items o
 EXTRAPOLATION_BOUNDS = (0.1, 1.0)
 
 
+def _ability_map(bins, prior_mean: float, prior_variance: float, *, steps: int) -> tuple[float, float]:
+    """One student-domain's ability from some answers (bins of irt.score_and_information) under a Gaussian prior:
+    ``steps`` Fisher-scoring steps from the prior mean, each at most 2 logits. Returns θ and the information
+    (the prior's included) where the last step started."""
+    t = prior_mean
+    information = 0.0
+    for _ in range(steps):
+        gradient, information = score_and_information(t, bins)
+        gradient -= (t - prior_mean) / prior_variance
+        information += 1.0 / prior_variance
+        t += max(-2.0, min(2.0, gradient / information))
+    return t, information
+
+
 def _half_ability(answers, start, b, guess) -> tuple[float, float]:
     """Ability from some exam answers alone (slope 1, weak prior around ``start``) and its Fisher information."""
-    t = start
-    inf = 0.0
-    for _ in range(3):
-        grad = -(t - start) / 4.0
-        inf = 1.0 / 4.0
-        for i, w, x in answers:
-            c = guess[i]
-            sg = _sig(t - b[i])
-            p = c + (1.0 - c) * sg
-            dp = (1.0 - c) * sg * (1.0 - sg)
-            ratio = dp / max(p * (1.0 - p), 1e-12)
-            grad += (x - p) * w * ratio
-            inf += w * dp * ratio
-        t += max(-2.0, min(2.0, grad / inf))
-    return t, inf
+    return _ability_map([[1.0, b[i], guess[i], w, w * x] for i, w, x in answers], start, 4.0, steps=3)
 
 
 def _extrapolation_sd(by_sd, theta, b, guess, channel_of) -> tuple[float, int]:
