@@ -312,7 +312,8 @@ RANGE_PRIOR = 30  # pseudo-outcomes at "no change" that a range correction is sh
 SEGMENT_PRIOR = 120  # the same for a segment's correction on top of its evidence group's (segments overlap)
 # A correction fitted on n outcomes is itself uncertain. A new forecast's range adds the variance of the fitted offset
 # (1/n of the residual variance) and of the fitted width (at a 90% range a t quantile instead of a normal one, about
-# (1 + z²)/2n ≈ 1.9/n in variance): together about 3/n, of which the shrinkage's pseudo-outcomes take part.
+# (1 + z²)/2n ≈ 1.9/n in variance): about 2.9/n for a fit without shrinkage. A shrunk fit varies less; each part's
+# variance grows by 2/(n + its pseudo-outcomes) (1 left the simulations' average coverage at 89.3%, 2 at 89.7%).
 FITTED_CORRECTION_VARIANCE = 2.0
 RANGE_SWEEPS = 6  # backfitting sweeps: segments overlap (few answers and thin coverage go together)
 
@@ -327,7 +328,7 @@ def score_correction(table: Mapping[str, tuple[float, float]], group: str,
     """(offset, factor on the sd) for one forecast: its evidence group's correction, plus the correction of each
     segment it belongs to (offsets add, factors multiply). None when nothing applies."""
     found = [table[group]] if group in table else []
-    found += [table[key] for key in (segment_key(f, l) for f, l in segments.items()) if key in table]
+    found += [table[key] for key in (segment_key(family, label) for family, label in segments.items()) if key in table]
     if not found:
         return None
     return sum(offset for offset, _ in found), math.prod(factor for _, factor in found)
@@ -381,8 +382,10 @@ def score_recalibration_by_group(outcomes: Sequence[Outcome], *, minimum: int = 
             squares = sum((standardised[i] / math.prod(factor[k] for k in keys_of[i] if k != key)) ** 2 for i in idx)
             factor[key] = math.sqrt((squares + strength[key]) / (len(idx) + strength[key]))
     # A prediction interval, not a plug-in one: each part's width carries the uncertainty of its own fit.
-    return {key: (offset[key], factor[key] * math.sqrt(1.0 + FITTED_CORRECTION_VARIANCE / (len(parts[key]) + strength[key])))
-            for key in parts}
+    return {
+        key: (offset[key], factor[key] * math.sqrt(1.0 + FITTED_CORRECTION_VARIANCE / (len(idx) + strength[key])))
+        for key, idx in parts.items()
+    }
 
 
 def ranges_cross_fitted(outcomes: Sequence[Outcome], level: float = 0.9) -> list[tuple[float, float]]:
