@@ -96,6 +96,19 @@ def test_unseen_questions_come_before_any_repeat(student):
     assert fourth.items.count() == 2  # every question seen: repeats fill the exam
 
 
+def test_only_the_students_own_attempts_count_as_seen(student, other_student):
+    questions = [QuestionFactory(domain="icd10cm") for _ in range(4)]
+    whole_bank = BlueprintFactory(question_count=4, weights={"icd10cm": 1})
+    theirs = attempt_start(student=other_student, blueprint=whole_bank)  # they have seen every question
+    attempt_close(attempt_id=theirs.pk, reason=CloseReason.SUBMITTED)
+    half = BlueprintFactory(question_count=2, weights={"icd10cm": 1})
+    mine = attempt_start(student=student, blueprint=half)
+    attempt_close(attempt_id=mine.pk, reason=CloseReason.SUBMITTED)
+    new_to_me = {q.pk for q in questions} - set(mine.items.values_list("question_id", flat=True))
+    for seed in range(6):  # my own attempts count, theirs do not
+        assert {q.pk for q in exam_assemble(blueprint=half, student=student, seed=seed)} == new_to_me
+
+
 def test_inactive_questions_are_never_drawn(student):
     active = [QuestionFactory(domain="icd10cm") for _ in range(3)]
     for _ in range(5):
