@@ -62,15 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Carrying ability between item difficulties: sd {population.get('extrapolation_sd', 0.25):.2f} logits per "
           f"logit ({population.get('fitted', {}).get('extrapolation_pairs', 0)} student-domains with exam answers "
           f"of clearly different difficulty; the default 0.25 below 20).")
+    recalibrated = validation.get("recalibrated") or {}
+    for group, fitted in (recalibrated.get("probability") or {}).items():
+        average = f", on the logit of the average score {fitted[2]:.2f}" if len(fitted) > 2 else ""
+        print(f"P(pass) recalibration, {group} evidence: slope {fitted[0]:.2f}, intercept {fitted[1]:.2f}{average}")
+    for part, (offset, factor) in (recalibrated.get("score") or {}).items():
+        print(f"Score range correction, {part}: {100 * offset:+.1f} points, width x{factor:.2f}")
     print(f"{'segment':<34} {'n':>5} {'Brier':>6} {'recal.':>6} {'logistic':>8} {'base':>6} {'LL':>6} {'AUC':>5} "
-          f"{'slope':>6} {'range':>6}")
+          f"{'slope':>6} {'range':>6} {'recal.':>6}")
     for row in validation["rows"]:
         label = "all" if row["family"] == "all" else f"{row['family']}: {row['label']}"
         auc = f"{row['auc_model']:.2f}" if row["auc_model"] is not None else "-"
         slope = f"{row['calibration_slope']:.2f}" if row["calibration_slope"] is not None else "-"
         print(f"{label:<34} {row['n']:>5} {row['brier_model']:>6.3f} {row['brier_recalibrated']:>6.3f} "
               f"{row['brier_logistic']:>8.3f} {row['brier_base_rate']:>6.3f} {row['log_loss_model']:>6.3f} {auc:>5} "
-              f"{slope:>6} {row['coverage']:>6.2f}")
+              f"{slope:>6} {row['coverage']:>6.2f} {row['coverage_recalibrated']:>6.2f}")
     return 0
 
 

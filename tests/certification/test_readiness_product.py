@@ -227,3 +227,22 @@ def test_a_refresh_folds_in_new_answers_and_rebuilds_after_a_regrade(student, bu
     cache.delete(_state_cache_key(student.pk))
     rollups_refresh(student_id=student.pk)
     assert forecast() == pytest.approx(regraded)
+
+
+def test_the_validation_script_prints_what_the_outcomes_recalibrated(builtins, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "readiness_validation.py"
+    spec = importlib.util.spec_from_file_location("readiness_validation_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    _cohort_with_practice_exams(builtins, n=70)
+
+    assert script.main([]) == 0
+    out = capsys.readouterr().out
+    assert "70 practice exams from 70 students" in out and "(not stored)" in out
+    assert "P(pass) recalibration, enough evidence: slope" in out and "on the logit of the average score" in out
+    assert "Score range correction, enough: " in out and "Score range correction, evidence: 50-199 answers" in out
+    assert " range recal." in out
+    assert not ReadinessFit.objects.exists()  # printed, not stored
