@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/grading_pipeline.py [--submissions 3000] [--students N] [--submit-processes 2] [--inpatient]
 Needs PostgreSQL and Redis (defaults: postgres://postgres@127.0.0.1:5432/codewise_bench_cases and
-redis://127.0.0.1:6379/13; override with BENCH_DATABASE_URL / BENCH_REDIS_URL). The script creates and
+redis://127.0.0.1:6379/12, on a private queue; override with BENCH_DATABASE_URL / BENCH_REDIS_URL). The script creates and
 migrates its own database, starts its own worker (one process, acks_late) on a private queue, submits
 through the same service the web view uses, and stops the clock only when every submission is scored
 AND every student's readiness rollup has been recomputed after their last score (the rollups that
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from _machine import database_backends, process_cpu_seconds, wait_until_quiet  # noqa: E402  (bench/ is this script's first path entry)
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/codewise_bench_cases")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")  # 13 to 15 belong to test runs
 QUEUE = f"bench-cases-{os.getpid()}"
 
 os.environ.update({
