@@ -13,6 +13,11 @@ width correction) fitted on the other half's outcomes, as the product does once 
 accumulate. Targets: Brier no worse than the base rate on every process and segment (segments of
 at least 30 forecasts), overall at least as good as logistic(avg), and 90% score ranges holding
 85-95% of scores in every such segment. Exit status 1 when a target is missed. Pure Python.
+
+Each segment's range coverage also comes with a statistical reading: how many scores its recalibrated
+range held, a 95% Clopper-Pearson interval for the coverage, and the exact two-sided binomial
+probability of a count at least this far from 90% if the range were right. With 30-45 forecasts a
+coverage of 84% (p about 0.2) is within chance; 76% of 33 (p about 0.01) is not.
 """
 
 from __future__ import annotations
@@ -47,12 +52,19 @@ def _row(label: str, r: SegmentReport) -> str:
     return (f"  {label:<28} {r.n:>5} {r.pass_rate:>5.2f} {r.brier_model:>6.3f} {r.brier_recalibrated:>6.3f} "
             f"{r.brier_logistic:>9.3f} {r.brier_base_rate:>6.3f} {r.log_loss_model:>6.3f} {r.log_loss_logistic:>6.3f} "
             f"{r.log_loss_base_rate:>6.3f} {auc:>5} {slope:>6} {r.coverage:>5.2f} {r.coverage_recalibrated:>5.2f} "
-            f"{ability} {r.enough_evidence:>5.2f}  {' '.join(flags)}")
+            f"{ability} {r.enough_evidence:>5.2f} {_coverage_reading(r)}  {' '.join(flags)}")
+
+
+def _coverage_reading(r: SegmentReport) -> str:
+    """How many scores the recalibrated range held, the 95% interval for its true coverage, and the chance of a
+    count this far from 90% if the range were right: tells a systematic miss from chance at small n."""
+    lower, upper = r.coverage_interval
+    return f"{r.inside_recalibrated:>4}/{r.n:<4} {100 * lower:3.0f}-{100 * upper:3.0f}% p={r.coverage_p_value:5.3f}"
 
 
 HEADER = (f"  {'segment':<28} {'n':>5} {'pass':>5} {'Brier':>6} {'recal.':>6} {'logistic(avg)':>9} {'base rate':>6} "
           f"{'LL':>6} {'LL lg':>6} {'LL br':>6} {'AUC':>5} {'slope':>6} {'Coverage':>5} {'recal.':>5} {'abil.':>6} "
-          f"{'shown':>5}")
+          f"{'shown':>5} {'in range / n, 95% CI, p vs 90%':>28}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"{name} / {label}: Brier {r.brier_recalibrated:.3f} worse than base rate "
                                 f"{r.brier_base_rate:.3f}")
             if not 0.85 <= r.coverage_recalibrated <= 0.95:
-                failures.append(f"{name} / {label}: 90% range holds {r.coverage_recalibrated:.0%} (target 85-95%)")
+                lower, upper = r.coverage_interval
+                failures.append(f"{name} / {label}: 90% range holds {r.coverage_recalibrated:.0%} (target 85-95%; "
+                                f"{r.inside_recalibrated} of {r.n}, 95% interval {lower:.0%}-{upper:.0%}, "
+                                f"p = {r.coverage_p_value:.3f} of a count this far from 90% if the range were right)")
         print()
     print(f"Targets checked on the recalibrated model, segments of at least {MIN_SEGMENT} forecasts "
           f"({time.monotonic() - started:.0f} s in all):")

@@ -23,6 +23,17 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coding_lms.settings")
 
 
+def _coverage_reading(row: dict) -> str:
+    """95% Clopper-Pearson interval for the segment's recalibrated range coverage, and the exact binomial chance of a
+    count this far from 90% if the range were right (rows stored before the count existed use the rounded share)."""
+    from certification.readiness.validation import RANGE_LEVEL, binomial_p_value, clopper_pearson
+
+    n = row["n"]
+    inside = row.get("inside_recalibrated") or round(row["coverage_recalibrated"] * n)
+    lower, upper = clopper_pearson(inside, n)
+    return f"{100 * lower:3.0f}-{100 * upper:3.0f}% {binomial_p_value(inside, n, RANGE_LEVEL):8.3f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", action="store_true", help="save the fit: refreshes use it from now on")
@@ -69,14 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     for part, (offset, factor) in (recalibrated.get("score") or {}).items():
         print(f"Score range correction, {part}: {100 * offset:+.1f} points, width x{factor:.2f}")
     print(f"{'segment':<34} {'n':>5} {'Brier':>6} {'recal.':>6} {'logistic':>8} {'base':>6} {'LL':>6} {'AUC':>5} "
-          f"{'slope':>6} {'range':>6} {'recal.':>6}")
+          f"{'slope':>6} {'range':>6} {'recal.':>6} {'95% CI':>9} {'p vs 90%':>8}")
     for row in validation["rows"]:
         label = "all" if row["family"] == "all" else f"{row['family']}: {row['label']}"
         auc = f"{row['auc_model']:.2f}" if row["auc_model"] is not None else "-"
         slope = f"{row['calibration_slope']:.2f}" if row["calibration_slope"] is not None else "-"
         print(f"{label:<34} {row['n']:>5} {row['brier_model']:>6.3f} {row['brier_recalibrated']:>6.3f} "
               f"{row['brier_logistic']:>8.3f} {row['brier_base_rate']:>6.3f} {row['log_loss_model']:>6.3f} {auc:>5} "
-              f"{slope:>6} {row['coverage']:>6.2f} {row['coverage_recalibrated']:>6.2f}")
+              f"{slope:>6} {row['coverage']:>6.2f} {row['coverage_recalibrated']:>6.2f} {_coverage_reading(row)}")
     return 0
 
 

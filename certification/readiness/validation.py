@@ -445,6 +445,54 @@ def baseline_logistic_average(outcomes: Sequence[Outcome]) -> list[float]:
     return _cross_fitted(outcomes, fit)
 
 
+RANGE_LEVEL = 0.9  # the score range's nominal coverage
+
+
+def _binomial_pmf(k: int, n: int, p: float) -> float:
+    if p <= 0.0:
+        return 1.0 if k == 0 else 0.0
+    if p >= 1.0:
+        return 1.0 if k == n else 0.0
+    return math.exp(math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+                    + k * math.log(p) + (n - k) * math.log1p(-p))
+
+
+def _binomial_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p)."""
+    return min(1.0, sum(_binomial_pmf(i, n, p) for i in range(0, k + 1)))
+
+
+def binomial_p_value(k: int, n: int, p: float) -> float:
+    """Exact two-sided binomial test: the probability, if each of ``n`` forecasts were inside its range with
+    chance ``p``, of a count as unlikely as ``k`` or less likely (summing outcomes no likelier than ``k``)."""
+    if n <= 0:
+        return 1.0
+    observed = _binomial_pmf(k, n, p)
+    return min(1.0, sum(q for q in (_binomial_pmf(i, n, p) for i in range(n + 1)) if q <= observed * (1 + 1e-7)))
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) confidence interval for a proportion seen as ``k`` of ``n``."""
+    if n <= 0:
+        return 0.0, 1.0
+    tail = (1.0 - level) / 2
+
+    def solve(target: Callable[[float], float]) -> float:
+        low, high = 0.0, 1.0  # target is increasing in p
+        for _ in range(60):
+            mid = (low + high) / 2
+            if target(mid) < 0.0:
+                low = mid
+            else:
+                high = mid
+        return (low + high) / 2
+
+    # Lower bound: P(X >= k | p) = tail; upper bound: P(X <= k | p) = tail.
+    lower = 0.0 if k == 0 else solve(lambda p: (1.0 - _binomial_cdf(k - 1, n, p)) - tail)
+    upper = 1.0 if k == n else solve(lambda p: tail - _binomial_cdf(k, n, p))
+    return lower, upper
+
+
 @dataclass(frozen=True)
 class SegmentReport:
     family: str
@@ -464,10 +512,21 @@ class SegmentReport:
     coverage_recalibrated: float  # the same after the range's offset and width were fitted on the other fold
     ability_coverage: float | None  # simulation: the ability interval contains the true expected score
     enough_evidence: float  # share of forecasts shown as a probability (the rest say "not enough evidence")
+    inside_recalibrated: int = 0  # how many scores the recalibrated range held (coverage_recalibrated × n)
 
     @property
     def beats_base_rate(self) -> bool:
         return self.brier_model <= self.brier_base_rate
+
+    @property
+    def coverage_interval(self) -> tuple[float, float]:
+        """95% Clopper-Pearson interval for the recalibrated range's true coverage in this segment."""
+        return clopper_pearson(self.inside_recalibrated, self.n)
+
+    @property
+    def coverage_p_value(self) -> float:
+        """Chance of a coverage at least this far from the nominal 90% with this many forecasts if the range were right."""
+        return binomial_p_value(self.inside_recalibrated, self.n, RANGE_LEVEL)
 
 
 def report(outcomes: Sequence[Outcome]) -> list[SegmentReport]:
@@ -493,6 +552,7 @@ def _segment(family, label, idx, outcomes, base, logistic, recalibrated, ranges)
     b = [base[i] for i in idx]
     lg = [logistic[i] for i in idx]
     covered = sum(1 for i in idx if outcomes[i].lower <= outcomes[i].score <= outcomes[i].upper)
+    inside = sum(1 for i in idx if ranges[i][0] <= outcomes[i].score <= ranges[i][1])
     with_truth = [i for i in idx if outcomes[i].true_score is not None and outcomes[i].ability_lower is not None]
     ability = (
         sum(1 for i in with_truth if outcomes[i].ability_lower <= outcomes[i].true_score <= outcomes[i].ability_upper)
@@ -506,7 +566,8 @@ def _segment(family, label, idx, outcomes, base, logistic, recalibrated, ranges)
         log_loss_model=log_loss(model, y), log_loss_logistic=log_loss(lg, y), log_loss_base_rate=log_loss(b, y),
         auc_model=auc(model, y), calibration_slope=calibration_slope(model, y) if len(idx) >= 20 else None,
         coverage=covered / len(idx),
-        coverage_recalibrated=sum(1 for i in idx if ranges[i][0] <= outcomes[i].score <= ranges[i][1]) / len(idx),
+        coverage_recalibrated=inside / len(idx),
         ability_coverage=ability,
         enough_evidence=sum(1 for i in idx if outcomes[i].enough_evidence) / len(idx),
+        inside_recalibrated=inside,
     )

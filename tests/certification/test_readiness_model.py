@@ -264,6 +264,24 @@ def test_report_rows_cover_every_segment_and_state_coverage():
     assert [(r.family, r.label) for r in rows][:3] == [("all", "all"), ("evidence", "200+ answers"),
                                                       ("evidence", "<50 answers")]
     assert rows[0].n == 30 and rows[0].coverage == 1.0 and rows[0].brier_model == pytest.approx(0.04)
+    assert rows[0].inside_recalibrated == 30 and rows[0].coverage_p_value > 0.05  # 30 of 30 is within chance of 90%
+
+
+def test_range_coverage_reading_tells_a_systematic_miss_from_chance():
+    from certification.readiness.validation import binomial_p_value, clopper_pearson
+
+    # Exact tail values of Binomial(10, 0.5) and the textbook Clopper-Pearson bounds.
+    assert binomial_p_value(0, 10, 0.5) == pytest.approx(2 / 1024)
+    assert binomial_p_value(5, 10, 0.5) == pytest.approx(1.0)
+    assert binomial_p_value(2, 10, 0.5) == pytest.approx(2 * (1 + 10 + 45) / 1024)
+    assert clopper_pearson(0, 10)[1] == pytest.approx(1 - 0.025 ** 0.1, abs=1e-9)
+    assert clopper_pearson(10, 10)[0] == pytest.approx(0.025 ** 0.1, abs=1e-9)
+    lower, upper = clopper_pearson(25, 33)
+    assert lower < 25 / 33 < upper < 0.9  # 76% of 33 is a real miss: the interval excludes 90%
+    assert binomial_p_value(25, 33, 0.9) < 0.05
+    lower, upper = clopper_pearson(38, 45)
+    assert lower < 0.9 < upper  # 84% of 45 is one learner short of 85%: chance
+    assert binomial_p_value(38, 45, 0.9) > 0.1
 
 
 def test_fitting_recovers_item_difficulty_and_the_channel_link_in_the_models_own_world():
