@@ -85,18 +85,20 @@ def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -
     """
     if _already_scored(submission_id):
         return None
-    claim = Submission.objects.select_for_update(of=("self",)).select_related("student", "case")
     with transaction.atomic():
         # Wait for the own row rather than skip it: if another worker's batch holds it and then rolls back
-        # (killed, deadlock victim), this task is the one left to score it.
-        own = claim.filter(pk=submission_id).first()
-        if own is None or own.status != SubmissionStatus.PENDING or own.key_id is None:
+        # (killed, deadlock victim), this task is the one left to score it. Most tasks that wait here find
+        # their row scored by that batch, so the lock is taken by one plain statement and the row is read
+        # in full only when it is still pending.
+        if not _lock_if_pending(submission_id):
             return None
+        claimed = Submission.objects.select_related("case")
+        own = claimed.get(pk=submission_id)
         batch = [own]
         if limit > 1:
-            others = Submission.objects.select_for_update(of=("self",), skip_locked=True).select_related("student", "case")
             batch += list(
-                others.filter(status=SubmissionStatus.PENDING, key__isnull=False).exclude(pk=submission_id)
+                claimed.select_for_update(of=("self",), skip_locked=True)
+                .filter(status=SubmissionStatus.PENDING, key__isnull=False).exclude(pk=submission_id)
                 .order_by("queued_at")[: limit - 1]
             )
         policies: dict[int | None, Policy] = {}
@@ -117,6 +119,16 @@ def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -
 
 
 _STATUS_SQL = f"SELECT status FROM {Submission._meta.db_table} WHERE {Submission._meta.pk.column} = %s"
+
+
+def _lock_if_pending(submission_id: int) -> bool:
+    """Lock the submission's row (waiting for a batch that holds it); whether it still waits for its first score."""
+    table, pk = Submission._meta.db_table, Submission._meta.pk.column
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status, key_id FROM {table} WHERE {pk} = %s{lock}", [submission_id])
+        row = cursor.fetchone()
+    return row is not None and row[0] == SubmissionStatus.PENDING and row[1] is not None
 
 
 def _already_scored(submission_id: int) -> bool:
