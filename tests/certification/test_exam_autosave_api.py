@@ -180,3 +180,16 @@ def test_the_written_out_item_state_is_what_the_documented_serializer_gives(stud
     items = (AttemptItem.objects.filter(attempt_id=state["id"]).select_related("question", "question__scenario")
              .prefetch_related("question__choices").order_by("position"))
     assert [_item_state(item) for item in items] == json.loads(json.dumps(ItemOutputSerializer(items, many=True).data))
+
+
+def test_the_written_out_attempt_fields_are_what_the_documented_serializer_gives(student, short_blueprint, clock):
+    from certification.api import AttemptOutputSerializer, _attempt_fields
+    from certification.models import ExamAttempt
+
+    client = api_for(student)
+    clock.current = clock.current.replace(microsecond=123456)  # sub-second times are written the same way
+    started = client.post(f"/api/v1/exams/blueprints/{short_blueprint.pk}/attempts/").json()
+    attempt = ExamAttempt.objects.select_related("blueprint").get(pk=started["id"])
+    documented = json.loads(json.dumps(AttemptOutputSerializer(attempt).data))
+    assert _attempt_fields(attempt) == documented
+    assert {key: started[key] for key in documented} == documented
