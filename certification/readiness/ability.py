@@ -89,6 +89,9 @@ class StudentEstimate:
     predictive: tuple[float, float] = (0.0, 0.0)  # (log-likelihood, weight) of sessions predicted before seen
     practised: frozenset = frozenset()  # domains with at least ``min_domain_responses`` first answers
     average_score: float | None = None  # weighted average score of every answer (None: no answers)
+    # Where the student's level was measured: the weighted mean distance, in logits, from the difficulty of their
+    # first answers to each practised domain's exam pool (negative: easier items than the exam's).
+    evidence_distance: float = 0.0
 
     @property
     def responses(self) -> int:
@@ -124,11 +127,15 @@ class StudentEstimate:
         rho = population.borrow
         shared_var = rho * rho * self.level_variance + (1 - rho * rho) * population.student_sd**2
         shift, spread = avoidance(population, len(self.practised), _domain_count(population, domains, self.practised))
+        # The level it borrows was measured on the student's own items: carried to this domain's exam pool it
+        # shares the extrapolation error of the practised domains (one unknown for the whole scale).
+        extrapolated = population.extrapolation_sd * self.evidence_distance
         return DomainAbility(
             domain=domain, mean=population.start_for(domain) + rho * self.level - shift,
-            variance=max(population.domain_sd, population.avoidance_sd)**2 + shared_var + spread,
+            variance=max(population.domain_sd, population.avoidance_sd)**2 + shared_var + spread
+            + extrapolated * extrapolated,
             shared=math.sqrt(shared_var / self.level_variance) if self.level_variance > 0 else 1.0,
-            responses=0, rehearsals=0, easy=0, days_since=None, avoided=spread,
+            responses=0, rehearsals=0, easy=0, days_since=None, avoided=spread, extrapolated=extrapolated,
         )
 
 
@@ -461,11 +468,20 @@ def estimate_from_state(state: StudentState, population: Population, *, at: floa
     level_var = 1.0 / (1.0 / tau_u2 + total_precision)
     level = level_var * total_mean
 
+    # Where the level was measured, relative to each domain's exam pool (for the domains that borrow it).
+    distance_sum = distance_weight = 0.0
+    for domain, slot in state.domains.items():
+        if domain in now and slot.weight_sum > 0.0:
+            distance_sum += slot.difficulty_sum - slot.weight_sum * _pool_mean(population, domain)
+            distance_weight += slot.weight_sum
+    evidence_distance = distance_sum / distance_weight if distance_weight > 0 else 0.0
+
     domains: dict[str, DomainAbility] = {}
     ll = ll_weight = 0.0
     for domain, slot in state.domains.items():
         if domain not in now:  # only answers after the key was shown, weighted zero: not practised
-            unpractised = StudentEstimate({}, level, level_var).ability(domain, population)
+            unpractised = StudentEstimate({}, level, level_var, evidence_distance=evidence_distance).ability(
+                domain, population)
             domains[domain] = replace(unpractised, rehearsals=slot.rehearsals)  # no choice shift: it was tried
             continue
         _, (mean, variance), early, gained, weight = now[domain]
@@ -503,7 +519,8 @@ def estimate_from_state(state: StudentState, population: Population, *, at: floa
     practised = frozenset(d for d, a in domains.items() if a.responses >= params.min_domain_responses)
     return StudentEstimate(domains=domains, level=level, level_variance=level_var, left_out=dict(state.left_out),
                            predictive=(ll, ll_weight), practised=practised,
-                           average_score=state.score_total / state.weight_total if state.weight_total > 0 else None)
+                           average_score=state.score_total / state.weight_total if state.weight_total > 0 else None,
+                           evidence_distance=evidence_distance)
 
 
 def estimate_student(

@@ -46,6 +46,10 @@ class ExamPrediction:
     enough_evidence: bool  # coverage reaches ReadinessParams.min_coverage
     evidence_group: str  # "enough" or "thin": the recalibration this forecast gets
     practise: tuple[str, ...]  # domains to practise first: not practised, heaviest first
+    # Signed sd, in score units, of the error this forecast shares with every forecast measured on items of other
+    # difficulty than the exam's (carrying ability from easy items to exam-level ones): in ``score_sd``. The same
+    # unknown for every student on the platform, so outcomes can tell it apart from the sceptical prior's weight.
+    extrapolation: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,7 @@ def predict_exam(
         enough_evidence=enough,
         evidence_group=group,
         practise=tuple(d for _, d in thin),
+        extrapolation=extrapolated,
     )
 
 

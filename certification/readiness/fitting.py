@@ -416,6 +416,14 @@ def _extrapolation_sd(by_sd, theta, b, guess, channel_of) -> tuple[float, int]:
     return min(max(math.sqrt(max(excess, 0.0) / spread), low), high), used
 
 
+# A (student, domain) summary enters the prior strengths once its answers carry this much Fisher information
+# (logit⁻²). Students near the top or the bottom of the items they answer (all easy items answered right, say)
+# carry little, and they are the ones far from the mean: leaving them out narrows the fitted spread of
+# students, and the prior then pulls exactly those students too far toward the middle. Their noise is
+# subtracted (1 / information) like everyone's.
+PRIOR_STRENGTH_MIN_INFORMATION = 0.3
+
+
 def _variance_components(by_sd, theta, b, guess, channel_of, slope, sd_domain, mu, tau2, sd_student):
     """(τ_u², τ_e²) from likelihood summaries of each (student, domain) with enough answers."""
     deviations: dict[Hashable, list[float]] = {}
@@ -433,7 +441,7 @@ def _variance_components(by_sd, theta, b, guess, channel_of, slope, sd_domain, m
             p = c + (1.0 - c) * sg
             dp = (1.0 - c) * a * sg * (1.0 - sg)
             inf += w * dp * dp / max(p * (1.0 - p), 1e-12)
-        if inf < 1.0:
+        if inf < PRIOR_STRENGTH_MIN_INFORMATION:
             continue
         likelihood_mean = t + (t - mu[sd_domain[s]]) / (tau2 * inf)
         delta = max(-4.0, min(4.0, likelihood_mean - mu[sd_domain[s]]))

@@ -314,7 +314,7 @@ def run_process(
                 group=person.index % 2, true_score=expected, ability_lower=prediction.ability_lower,
                 ability_upper=prediction.ability_upper, enough_evidence=prediction.enough_evidence,
                 evidence_group=prediction.evidence_group,
-                score_sd=prediction.score_sd, alternatives=alternatives,
+                score_sd=prediction.score_sd, alternatives=alternatives, extrapolation=prediction.extrapolation,
             ))
     return ProcessResult(process, outcomes, fits)
 

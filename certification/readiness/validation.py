@@ -40,6 +40,9 @@ class Outcome:
     # The same forecast under other weights of the sceptical prior for unpractised domains: (avoidance,
     # probability, predicted score, lower, upper, score sd), so outcomes can choose the weight.
     alternatives: tuple = ()
+    # Signed sd (score units) of the forecast's extrapolation error from the difficulty of the evidence to the
+    # exam's: one unknown shared by every forecast (ExamPrediction.extrapolation); part of ``score_sd``.
+    extrapolation: float = 0.0
 
 
 def segments_for(*, responses: int, easy_share: float, coverage: float, days_since: float | None) -> dict[str, str]:
@@ -161,8 +164,32 @@ def with_avoidance(outcome: Outcome, avoidance: float | None) -> Outcome:
 AVOIDANCE_SUPPORT = 1.92  # log-likelihood units: a 95% profile-likelihood interval for one parameter
 
 
+def _weight_support(shown: Sequence[Outcome], *, outcomes: Sequence[Outcome]) -> float:
+    """Gaussian log-likelihood of the scores obtained under these forecasts.
+
+    Each forecast's variance includes its extrapolation error (``Outcome.extrapolation``: carrying ability
+    from the difficulty of the evidence to the exam's), and that error is one unknown for the whole platform:
+    every student measured on easy items is off in the same direction. So the scores are not independent
+    given the forecasts: they share one standard normal factor β, score − forecast = β · extrapolation + own
+    error. The likelihood integrates β out (a rank-one Gaussian), so a platform-wide misjudgement of how easy
+    items carry to hard ones is not mistaken for evidence that students avoided their weak domains.
+    """
+    ll = 0.0
+    a = b = 0.0
+    for o, f in zip(outcomes, shown):
+        sd = max(f.score_sd or 0.0, 1e-3)
+        x = o.extrapolation
+        own = max(sd * sd - x * x, 1e-6)
+        r = o.score - f.predicted_score
+        ll -= 0.5 * math.log(own) + 0.5 * r * r / own
+        a += x * x / own
+        b += r * x / own
+    return ll + 0.5 * b * b / (1.0 + a) - 0.5 * math.log1p(a)
+
+
 def avoidance_fit(outcomes: Sequence[Outcome], *, minimum: int = AVOIDANCE_MINIMUM) -> float | None:
-    """The weight of the sceptical prior, chosen from the scores obtained (Gaussian log-likelihood).
+    """The weight of the sceptical prior, chosen from the scores obtained (Gaussian log-likelihood, with the
+    extrapolation error shared by every forecast integrated out: ``_weight_support``).
 
     Only forecasts whose alternatives differ (the student had unpractised domains) say anything about
     it; with fewer than ``minimum`` of them the prior's default stays. Of the weights the scores
@@ -172,14 +199,8 @@ def avoidance_fit(outcomes: Sequence[Outcome], *, minimum: int = AVOIDANCE_MINIM
     informative = [o for o in outcomes if len({round(a[2], 6) for a in o.alternatives}) > 1]
     if len(informative) < minimum:
         return None
-    support: dict[float, float] = {}
-    for value in AVOIDANCE_GRID:
-        ll = 0.0
-        for o in informative:
-            shown = with_avoidance(o, value)
-            sd = max(shown.score_sd or 0.0, 1e-3)
-            ll -= math.log(sd) + 0.5 * ((o.score - shown.predicted_score) / sd) ** 2
-        support[value] = ll
+    support = {value: _weight_support([with_avoidance(o, value) for o in informative], outcomes=informative)
+               for value in AVOIDANCE_GRID}
     best = max(support.values())
     return max(value for value, ll in support.items() if ll >= best - AVOIDANCE_SUPPORT)
 

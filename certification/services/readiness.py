@@ -284,6 +284,7 @@ def _validation_outcomes(rows: dict[int, list[Row]], items, pool_items, *, full:
                                   coverage=prediction.coverage, days_since=estimate.days_since_practice),
             group=sitting["student_id"], enough_evidence=prediction.enough_evidence,
             evidence_group=prediction.evidence_group, score_sd=prediction.score_sd, alternatives=alternatives,
+            extrapolation=prediction.extrapolation,
         ))
     return outcomes
 

@@ -650,3 +650,46 @@ def test_how_ability_carries_between_item_difficulties_is_estimated_from_student
     flat, _ = _extrapolation_sd(*students(0.3), b, guess, channel_of)
     assert flat > consistent + 0.1
     assert EXTRAPOLATION_BOUNDS[0] <= consistent and flat <= EXTRAPOLATION_BOUNDS[1]
+
+
+def test_the_spread_of_students_is_not_narrowed_by_students_at_the_top_of_easy_items():
+    from certification.readiness.fitting import ItemInfo, fit_population
+
+    # Students spread with sd 1 who answer only easy items (2 logits below the exam's): the strongest answer
+    # nearly all of them right, so their answers carry little information. Leaving such students out of the
+    # prior strengths would narrow the fitted spread and pull exactly them toward the middle.
+    rng = random.Random(8)
+    domains = DOMAINS[:4]
+    items = {f"exam:{d}:{k}": ItemInfo("exam", d, 0.0, 1 if k < 15 else 3) for d in domains for k in range(30)}
+    histories = {}
+    for s in range(150):
+        level = rng.gauss(0.0, 1.0)
+        history = []
+        for d in domains:
+            theta = level + rng.gauss(0.0, 0.3)
+            for k in range(15):
+                right = rng.random() < 1 / (1 + math.exp(-(theta + 2.0)))
+                history.append(Response(d, "exam", f"exam:{d}:{k}", float(right), 10.0))
+        histories[s] = history
+    pool = {d: [f"exam:{d}:{k}" for k in range(30)] for d in domains}
+    fitted = fit_population(histories, items, pool_items=pool, fit_dynamics=False)
+    assert fitted.student_sd > 0.8
+
+
+def test_an_unpractised_domain_carries_the_extrapolation_of_where_the_level_was_measured():
+    pop = population()
+    practised = DOMAINS[:8]
+    easy = estimate_student([r for d in practised for r in answers(d, "easy", [1, 1, 1, 0] * 5)], pop)
+    level = estimate_student([r for d in practised for r in answers(d, "mc", [1, 1, 1, 0] * 5)], pop)
+    unpractised = DOMAINS[-1]
+    # Easy items sit 1.5 logits below the pool: the level borrowed from them is carried to the exam's items.
+    assert easy.evidence_distance == pytest.approx(-1.5)
+    assert level.evidence_distance == pytest.approx(0.0)
+    carried = easy.ability(unpractised, pop)
+    assert carried.extrapolated == pytest.approx(pop.extrapolation_sd * -1.5)
+    plain = level.ability(unpractised, pop)
+    assert plain.extrapolated == 0.0
+    assert carried.variance - plain.variance == pytest.approx(carried.extrapolated**2, rel=0.5)
+    # And it is shared: the exam's range grows by the whole step, across the unpractised domains at once.
+    assert cpc(easy, pop).score_sd > cpc(level, pop).score_sd
+    assert cpc(easy, pop).extrapolation < 0
