@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from accounts.services import audit_record
 
@@ -22,6 +21,7 @@ from .. import clock
 from ..conf import answer_grace_seconds, scoring_stale_seconds
 from ..models import AttemptItem, AttemptStatus, Blueprint, Choice, CloseReason, ExamAttempt, Question, QuestionKind
 from ..readiness.simulate import quotas
+from .compiled import CompiledRead, item_seconds_add, write_fields
 
 # A question left open longer than this counts as a break, not as time on the question.
 MAX_SECONDS_PER_VIEW = 15 * 60
@@ -215,12 +215,10 @@ def _accumulate_focus(attempt: ExamAttempt, now: datetime.datetime, new_position
         end = min(now, attempt.deadline)
         seconds = int(min((end - attempt.focus_since).total_seconds(), MAX_SECONDS_PER_VIEW))
         if seconds > 0:
-            AttemptItem.objects.filter(attempt=attempt, position=attempt.focus_position).update(
-                seconds_spent=F("seconds_spent") + seconds
-            )
+            item_seconds_add(attempt_id=attempt.pk, position=attempt.focus_position, seconds=seconds)
     attempt.focus_position = new_position
     attempt.focus_since = now
-    ExamAttempt.objects.filter(pk=attempt.pk).update(focus_position=new_position, focus_since=now)
+    write_fields(attempt, ("focus_position", "focus_since"))
 
 
 def attempt_focus(*, attempt: ExamAttempt, position: int) -> None:
@@ -342,17 +340,34 @@ def answer_save_by_id(
                        question_id=question_id, revision=revision, ip_address=ip_address)
 
 
+def _locked_item_query(attempt_id: int, position: int, *, with_question: bool):
+    related = ("attempt", "question") if with_question else ("attempt",)
+    return (
+        AttemptItem.objects.select_related(*related)
+        .select_for_update(of=("attempt",), no_key=True)
+        .filter(attempt_id=attempt_id, position=position)
+    )
+
+
+# Placeholders the read is compiled with: in range for the columns (a smallint position), so the ORM
+# compiles the statement it would run for a real save.
+_LOCKED_ITEM_READS = {
+    with_question: CompiledRead(
+        lambda attempt_id, position, with_question=with_question: _locked_item_query(
+            attempt_id, position, with_question=with_question),
+        placeholders=(987_654_321, 32_123),
+    )
+    for with_question in (True, False)
+}
+_SMALLINT_MAX = 32_767
+_BIGINT_MAX = 2**63 - 1
+
+
 def _locked_item(*, attempt_id: int, position: int, with_question: bool) -> AttemptItem | None:
     """The item and its attempt in one read that locks the attempt row (the closing waits for it)."""
-    related = ("attempt", "question") if with_question else ("attempt",)
-    try:
-        return (
-            AttemptItem.objects.select_related(*related)
-            .select_for_update(of=("attempt",), no_key=True)
-            .get(attempt_id=attempt_id, position=position)
-        )
-    except AttemptItem.DoesNotExist:
-        return None
+    if not (0 <= position <= _SMALLINT_MAX and 0 <= attempt_id <= _BIGINT_MAX):
+        return None  # no such item (the ORM finds none either, without asking the database)
+    return _LOCKED_ITEM_READS[with_question].first(attempt_id, position)
 
 
 def _answer_save(*, attempt_id: int, attempt: ExamAttempt | None, student, position: int, response,
@@ -385,7 +400,7 @@ def _answer_save(*, attempt_id: int, attempt: ExamAttempt | None, student, posit
             item.response = clean
             item.revision += 1
             item.answered_at = now
-            item.save(update_fields=["response", "revision", "answered_at"])
+            write_fields(item, ("response", "revision", "answered_at"))
             if locked.focus_position != position:
                 _accumulate_focus(locked, now, position)
     if refusal == "late":
@@ -436,7 +451,7 @@ def _flag_set(*, attempt_id: int, attempt: ExamAttempt | None, student, position
         if item is None:
             raise InvalidAnswer("That question is not part of this exam.")
         item.flagged = flagged
-        item.save(update_fields=["flagged"])
+        write_fields(item, ("flagged",))
     return item
 
 
