@@ -33,6 +33,13 @@ class ExamAttempt(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["student", "status"]), models.Index(fields=["status", "deadline"])]
+        constraints = [
+            # Two starts of the same exam at the same instant cannot both open an attempt.
+            models.UniqueConstraint(
+                fields=["student", "blueprint"], condition=models.Q(status=AttemptStatus.IN_PROGRESS),
+                name="one_open_attempt_per_exam",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.blueprint} · {self.student} · {self.started_at:%Y-%m-%d %H:%M}"

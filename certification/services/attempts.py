@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts.services import audit_record
 
@@ -180,11 +180,7 @@ def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> 
         raise ExamError("Practice exams are taken from a student account.")
     now = clock.now()
     with transaction.atomic():
-        open_attempt = (
-            ExamAttempt.objects.select_for_update()
-            .filter(student=student, blueprint=blueprint, status=AttemptStatus.IN_PROGRESS)
-            .first()
-        )
+        open_attempt = _open_attempt_locked(student=student, blueprint=blueprint)
         if open_attempt is not None and now <= open_attempt.deadline:
             open_attempt.blueprint = blueprint  # the same row: the caller reads its slug without a query
             return open_attempt
@@ -193,20 +189,39 @@ def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> 
         questions = exam_assemble(blueprint=blueprint, student=student, seed=seed)
         if not questions:
             raise ExamError("The question bank has no questions for this exam's domains yet.")
-        attempt = ExamAttempt.objects.create(
-            student=student,
-            blueprint=blueprint,
-            started_at=now,
-            deadline=now + datetime.timedelta(minutes=blueprint.time_limit_minutes),
-            focus_position=1,
-            focus_since=now,
-        )
-        items = AttemptItem.objects.bulk_create(attempt_items_build(attempt=attempt, questions=questions))
+        try:
+            # With no open attempt there is no row to lock: two starts at the same instant (two tabs)
+            # both get here. The database lets one open attempt per student and exam
+            # (one_open_attempt_per_exam); the second insert fails and that start resumes the first.
+            with transaction.atomic():
+                attempt = ExamAttempt.objects.create(
+                    student=student,
+                    blueprint=blueprint,
+                    started_at=now,
+                    deadline=now + datetime.timedelta(minutes=blueprint.time_limit_minutes),
+                    focus_position=1,
+                    focus_since=now,
+                )
+                items = AttemptItem.objects.bulk_create(attempt_items_build(attempt=attempt, questions=questions))
+        except IntegrityError:
+            open_attempt = _open_attempt_locked(student=student, blueprint=blueprint)
+            if open_attempt is None:
+                raise
+            open_attempt.blueprint = blueprint
+            return open_attempt
         # A fresh attempt's items, questions (with their scenarios) and choices are all in memory: the
         # caller can show them without reading them back (see certification.api's start).
         attempt.started_items = items
         transaction.on_commit(lambda: _queue_deadline_close(attempt.pk, attempt.deadline))
     return attempt
+
+
+def _open_attempt_locked(*, student, blueprint: Blueprint) -> ExamAttempt | None:
+    return (
+        ExamAttempt.objects.select_for_update()
+        .filter(student=student, blueprint=blueprint, status=AttemptStatus.IN_PROGRESS)
+        .first()
+    )
 
 
 def _accumulate_focus(attempt: ExamAttempt, now: datetime.datetime, new_position: int | None) -> None:

@@ -239,7 +239,7 @@ def test_batched_refresh_matches_one_by_one_and_keeps_each_students_own_custom_e
     students = seed_students(cohort, 4, builtins)
     custom = BlueprintFactory(name="Week 3 quiz", weights={"em": 1})
     now = timezone.now()
-    ExamAttempt.objects.create(student=students[0], blueprint=custom, started_at=now, deadline=now)
+    ExamAttempt.objects.create(student=students[0], blueprint=custom, started_at=now, deadline=now, status="scored")
     ExamAttempt.objects.create(student=students[0], blueprint=custom, started_at=now, deadline=now)  # sat twice
     rollups_refresh(student_id=students[0].pk)
     one_by_one = {(r.student_id, r.blueprint_id): (r.predicted_score, r.pass_probability) for r in Readiness.objects.all()}
