@@ -230,31 +230,37 @@ class FlagApi(APIView):
         return Response({"position": item.position, "flagged": item.flagged})
 
 
-# --- The autosave path without the framework's layers ------------------------------------------------
-# Answer saves and flags are most of an exam's requests. DRF's request wrapping, negotiation, parsers
-# and serializers cost about as much CPU as the save itself, so the ordinary request (a signed-in
-# browser session, a valid CSRF token, a well-formed JSON body) is answered by a plain view below,
-# with the same checks and the same answers. Anything else (an API token, a bad token or body,
-# another method) goes to the DRF view above, which answers it exactly as before; the DRF view also
-# documents the endpoint in the OpenAPI schema.
+# --- The exam path without the framework's layers ----------------------------------------------------
+# Answer saves and flags are most of an exam's requests, and a thousand starts arrive within seconds.
+# DRF's request wrapping, negotiation, parsers and serializers cost about as much CPU as a save
+# itself, so the ordinary request (a signed-in browser session, a valid CSRF token, and for a save or
+# a flag a well-formed JSON body) is answered by a plain view below, with the same checks and the
+# same answers. Anything else (an API token, a bad token or body, another method) goes to the DRF
+# view above, which answers it exactly as before; the DRF view also documents the endpoint in the
+# OpenAPI schema.
 
 
 def _json(data: dict, status: int = 200) -> HttpResponse:
-    # As DRF's JSONRenderer writes it.
-    return HttpResponse(json.dumps(data, ensure_ascii=False, separators=(",", ":")), status=status,
-                        content_type="application/json")
+    # As DRF's JSONRenderer writes it (compact, UTF-8, the two JavaScript line separators escaped).
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return HttpResponse(text, status=status, content_type="application/json")
+
+
+def _lean_request(request) -> bool:
+    """Whether this is an ordinary browser-session request the lean view may answer (else the DRF view does)."""
+    if "HTTP_AUTHORIZATION" in request.META or not request.user.is_authenticated:
+        return False
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if accept and "json" not in accept and "*/*" not in accept:
+        return False
+    check = CSRFCheck(lambda r: None)  # the check DRF's session authentication makes
+    check.process_request(request)
+    return not check.process_view(request, None, (), {})
 
 
 def _lean_body(request):
     """The JSON body of an ordinary autosave request, or None when the DRF view should answer it."""
-    if "HTTP_AUTHORIZATION" in request.META or not request.user.is_authenticated:
-        return None
-    accept = request.META.get("HTTP_ACCEPT", "")
-    if accept and "json" not in accept and "*/*" not in accept:
-        return None
-    check = CSRFCheck(lambda r: None)  # the check DRF's session authentication makes
-    check.process_request(request)
-    if check.process_view(request, None, (), {}) or request.content_type != "application/json":
+    if not _lean_request(request) or request.content_type != "application/json":
         return None
     try:
         data = json.loads(request.body)
@@ -263,18 +269,35 @@ def _lean_body(request):
     return data if isinstance(data, dict) else None
 
 
-def _lean(api_class, method: str, answer):
-    """A URL's view: ``answer(request, data, **kwargs)`` for ordinary requests, the DRF view for the rest."""
+def _lean(api_class, method: str, answer, *, reads_body: bool = True):
+    """A URL's view: ``answer(request, data, **kwargs)`` for ordinary requests, the DRF view for the rest.
+
+    ``reads_body=False`` is for an operation that takes no body (the DRF view never reads it either):
+    ``data`` is then an empty dict.
+    """
     full = api_class.as_view()
 
-    @csrf_exempt  # checked in _lean_body, as the DRF view checks it
+    @csrf_exempt  # checked in _lean_request, as the DRF view checks it
     def view(request, **kwargs):
-        data = _lean_body(request) if request.method == method else None
+        data = None
+        if request.method == method:
+            data = _lean_body(request) if reads_body else ({} if _lean_request(request) else None)
         response = answer(request, data, **kwargs) if data is not None else None
         return response if response is not None else full(request, **kwargs)
 
     view.cls, view.initkwargs = full.cls, full.initkwargs  # for the OpenAPI schema
     return view
+
+
+def _attempt_start_lean(request, data: dict, blueprint_id: int):
+    try:
+        blueprint = blueprint_for_user_or_404(user=request.user, blueprint_id=blueprint_id)
+        attempt = attempt_start(student=request.user, blueprint=blueprint)
+    except ExamError as exc:
+        return _json({"detail": exc.message, "code": exc.code}, exc.status)
+    except Http404 as exc:
+        return _json({"detail": str(exc)}, 404)
+    return _json(_attempt_state(attempt), 201)
 
 
 def _int_or_absent(data: dict, key: str, *, required: bool) -> bool:
@@ -315,6 +338,7 @@ def _flag_lean(request, data: dict, attempt_id: int, position: int):
     return _json({"position": item.position, "flagged": item.flagged})
 
 
+attempt_start_view = _lean(AttemptStartApi, "POST", _attempt_start_lean, reads_body=False)
 answer_save_view = _lean(AnswerSaveApi, "PUT", _answer_save_lean)
 flag_view = _lean(FlagApi, "POST", _flag_lean)
 
