@@ -27,6 +27,16 @@ def _fast_and_isolated(settings, tmp_path):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+    yield
+    # An in-process cache outlives the rows a test rolled back, and on SQLite the next test may be
+    # given the same primary keys: whatever was cached under them (a student's kept readiness state)
+    # must not reach it. A shared Redis cache is left alone; PostgreSQL never reuses a key.
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
 
 
 @pytest.fixture
