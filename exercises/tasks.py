@@ -5,7 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import submission_score, submissions_requeue_stale, submissions_score_pending
+from .services import (
+    submission_score, submissions_requeue_stale, submissions_score_all_pending, submissions_score_pending,
+)
 
 STALE_AFTER_SECONDS = 120
 
@@ -21,12 +23,30 @@ STALE_AFTER_SECONDS = 120
     max_retries=5,
 )
 def score_submission(submission_id: int, key_id: int | None = None) -> float | None:
-    """First scoring claims a small batch of pending work (see submissions_score_pending); regrades go one by one."""
+    """One submission: regrades against a key version, the embedded mode, and messages queued by older releases.
+
+    First scoring claims a small batch of pending work along with it (see submissions_score_pending).
+    """
     if key_id is None:
         score = submissions_score_pending(submission_id=submission_id)
     else:
         score = submission_score(submission_id=submission_id, key_id=key_id)
     return score.final_score if score is not None else None
+
+
+@shared_task(
+    name="exercises.tasks.score_pending_submissions",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def score_pending_submissions() -> int:
+    """First scoring of every pending submission, batch after batch; queued by submits, one message per batch."""
+    return submissions_score_all_pending()
 
 
 @shared_task(name="exercises.tasks.requeue_stale_submissions", acks_late=True)

@@ -2,12 +2,12 @@
 
 - A case score written by ``save()`` (first scoring of one submission, a regrade, an instructor's
   override of a line, the total or the query score) sends ``post_save`` for SubmissionScore.
-- The batched first scoring writes with ``bulk_create`` (no signal), inside the Celery task
-  ``exercises.tasks.score_submission``; every submission has its own task, which ends (scoring it
-  or finding it scored) after the batch committed, so ``task_success`` of that task covers it.
+- The batched first scoring writes with ``bulk_create`` (no ``post_save``) and sends
+  ``exercises.signals.case_scores_committed`` after each batch's commit, listing every submission
+  scored in it (one message scores many batches, so the end of a task would say too little, too late).
 - An exam score is created once per attempt (``post_save`` of AttemptScore).
 
-After a scoring task, whether any account at all is linked to an LMS is read from the cache first
+After a scored batch, whether any account at all is linked to an LMS is read from the cache first
 (kept current by the link's own save and delete), so a deployment no LMS uses pays one cache read.
 Receivers run no query inside the scoring transaction: whether an LMS knows the student is read
 from the cache (filled after commit, and when an account is linked), so students no LMS knows add
@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import logging
 
-from celery.signals import task_success
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from exercises.signals import case_scores_committed
+
 logger = logging.getLogger(__name__)
-
-SCORE_TASK = "exercises.tasks.score_submission"
-
 
 def _after_commit(func, student_id: int, *args) -> None:
     from .services.passback import student_link_known
@@ -77,24 +75,19 @@ def _case_submission_scored(submission_id: int) -> None:
         _case_score_changed(submission["student_id"], submission["case_id"])
 
 
-@task_success.connect(dispatch_uid="lti.case_scored_in_batch")
-def case_scored_in_batch(sender=None, result=None, **kwargs) -> None:
-    if getattr(sender, "name", None) != SCORE_TASK:
-        return
-    request = getattr(sender, "request", None)
-    args = list(getattr(request, "args", None) or [])
-    submission_id = args[0] if args else (getattr(request, "kwargs", None) or {}).get("submission_id")
-    if submission_id is None:
-        return
-    _safely(_case_task_finished, submission_id)
+@receiver(case_scores_committed, dispatch_uid="lti.case_scores_committed")
+def case_scored_in_batch(sender=None, scored=(), **kwargs) -> None:
+    _safely(_case_batch_scored, list(scored))
 
 
-def _case_task_finished(submission_id: int) -> None:
+def _case_batch_scored(scored: list[tuple[int, int, int]]) -> None:
     from .services.passback import any_student_linked
 
     # Most deployments (and every benchmark) link no account to an LMS: one cache read, no query.
-    if any_student_linked():
-        _case_submission_scored(submission_id)
+    if not any_student_linked():
+        return
+    for student_id, case_id in dict.fromkeys((student_id, case_id) for _submission_id, student_id, case_id in scored):
+        _safely(_case_score_changed, student_id, case_id)
 
 
 @receiver(post_save, sender="lti.UserLink", dispatch_uid="lti.user_link_saved")

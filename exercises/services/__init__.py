@@ -20,7 +20,7 @@ from .review import (  # noqa: F401
     score_override_query,
     score_override_total,
 )
-from .scoring import submission_score, submissions_score_pending  # noqa: F401
+from .scoring import submission_score, submissions_score_all_pending, submissions_score_pending  # noqa: F401
 from .submissions import (  # noqa: F401
     draft_get_or_create,
     draft_save,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -10,11 +11,16 @@ from django.utils import timezone
 from ..grading import Policy
 from ..models import AnswerKey, Case, Submission, SubmissionScore, SubmissionStatus
 from ..scoring import grade_lines, policy_for
+from ..signals import case_scores_committed
 
 logger = logging.getLogger(__name__)
 
 # How many pending submissions one scoring task may take on: its own plus others nobody holds yet.
 CLAIM_LIMIT = 20
+# One run of the pending-work task scores at most this much before handing over to a freshly queued run,
+# so a deadline burst never keeps one task past its time limit.
+MAX_BATCHES_PER_RUN = 500
+MAX_SECONDS_PER_RUN = 60.0
 
 
 def submission_score(*, submission_id: int, key_id: int | None = None) -> SubmissionScore | None:
@@ -76,12 +82,12 @@ def submission_score(*, submission_id: int, key_id: int | None = None) -> Submis
 def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -> SubmissionScore | None:
     """Score a pending submission and, in the same transaction, up to ``limit - 1`` other pending ones.
 
-    The own row is locked (waiting if another worker's batch holds it); the others are claimed with
-    ``FOR UPDATE SKIP LOCKED``, so a batch never waits on another and no row is graded twice. The
-    others' own tasks then find them scored and stop after one query; if the batch that held them
-    rolled back instead, their own tasks score them. Returns the score of ``submission_id`` (None when
-    it was no longer pending). Pending means never scored: score and status are written in the same
-    transaction, so a claimed pending row can take its first score without a duplicate check.
+    The task of one submission (messages queued before scoring went one message per batch, and the embedded
+    mode, where the task runs at submit). The own row is locked (waiting if another worker's batch holds
+    it); the others are claimed with ``FOR UPDATE SKIP LOCKED``, so a batch never waits on another and no
+    row is graded twice. Returns the score of ``submission_id`` (None when it was no longer pending).
+    Pending means never scored: score and status are written in the same transaction, so a claimed
+    pending row can take its first score without a duplicate check.
     """
     if _already_scored(submission_id):
         return None
@@ -92,30 +98,79 @@ def submissions_score_pending(*, submission_id: int, limit: int = CLAIM_LIMIT) -
         # in full only when it is still pending.
         if not _lock_if_pending(submission_id):
             return None
-        claimed = Submission.objects.select_related("case")
-        own = claimed.get(pk=submission_id)
-        batch = [own]
-        if limit > 1:
-            batch += list(
-                claimed.select_for_update(of=("self",), skip_locked=True)
-                .filter(status=SubmissionStatus.PENDING, key__isnull=False).exclude(pk=submission_id)
-                .order_by("queued_at")[: limit - 1]
-            )
-        policies: dict[int | None, Policy] = {}
-        scores: list[SubmissionScore] = []
-        for submission in batch:
-            try:
-                scores.append(_first_score(submission, policies))
-            except Exception:
-                if submission is own:
-                    raise
-                # Never let one bad row hold up the others: its own task grades it and reports the error.
-                logger.exception("Could not grade submission %s in a batch; its own task will retry", submission.pk)
-        SubmissionScore.objects.bulk_create(scores)
-        Submission.objects.filter(pk__in=[score.submission_id for score in scores]).update(
-            status=SubmissionStatus.SCORED, updated_at=timezone.now())
-        _record_evidence_many(scores)
+        own = Submission.objects.select_related("case").get(pk=submission_id)
+        batch = [own] + (_claim_pending(limit - 1, exclude=[submission_id]) if limit > 1 else [])
+        scores, _failed = _score_batch(batch, must_score=own)
     return scores[0]
+
+
+def submissions_score_all_pending(
+    *, limit: int = CLAIM_LIMIT, max_batches: int = MAX_BATCHES_PER_RUN, max_seconds: float = MAX_SECONDS_PER_RUN,
+) -> int:
+    """Score every pending submission, a claimed batch per transaction, until a claim finds none.
+
+    The task that a submit queues only when none is waiting (``scoring_queued_clear`` below, and
+    ``exercises.services.submissions.queue_pending_scoring``). Its marker is cleared before the first
+    claim: a submit that found the marker set committed its row before that, so the claims that follow
+    see it. Rows another run holds are skipped (that run commits them, or its message is redelivered
+    and they are claimed again); a run stopped mid-batch rolls that batch back. A run that spends its
+    budget queues the next through the same marker. Returns how many submissions it scored.
+    """
+    from .submissions import queue_pending_scoring, scoring_queued_clear
+
+    scoring_queued_clear()
+    started = time.monotonic()
+    failed: list[int] = []  # rows the engine cannot grade: logged, left pending, not claimed again by this run
+    scored = 0
+    for _ in range(max_batches):
+        with transaction.atomic():
+            batch = _claim_pending(limit, exclude=failed)
+            if not batch:
+                return scored
+            scores, batch_failed = _score_batch(batch)
+        scored += len(scores)
+        failed += batch_failed
+        if time.monotonic() - started > max_seconds:
+            break
+    queue_pending_scoring()  # budget spent: the rest goes to the next run (already queued if the marker is set)
+    return scored
+
+
+def _claim_pending(limit: int, *, exclude: list[int]) -> list[Submission]:
+    """Lock up to ``limit`` pending submissions nobody else holds, oldest first (with their cases)."""
+    return list(
+        Submission.objects.select_related("case").select_for_update(of=("self",), skip_locked=True)
+        .filter(status=SubmissionStatus.PENDING, key__isnull=False).exclude(pk__in=exclude)
+        .order_by("queued_at")[:limit]
+    )
+
+
+def _score_batch(batch: list[Submission], *, must_score: Submission | None = None) -> tuple[list[SubmissionScore], list[int]]:
+    """First scores for locked pending rows, written together; the rows the engine could not grade.
+
+    Followers of ``case_scores_committed`` (the LMS grade passback) hear of every score after commit.
+    """
+    policies: dict[int | None, Policy] = {}
+    scores: list[SubmissionScore] = []
+    failed: list[int] = []
+    for submission in batch:
+        try:
+            scores.append(_first_score(submission, policies))
+        except Exception:
+            if submission is must_score:
+                raise
+            # Never let one bad row hold up the others; it stays pending and its problem is logged.
+            logger.exception("Could not grade submission %s in a batch; it stays pending", submission.pk)
+            failed.append(submission.pk)
+    if not scores:
+        return scores, failed
+    SubmissionScore.objects.bulk_create(scores)
+    Submission.objects.filter(pk__in=[score.submission_id for score in scores]).update(
+        status=SubmissionStatus.SCORED, updated_at=timezone.now())
+    _record_evidence_many(scores)
+    scored = [(score.submission_id, score.submission.student_id, score.submission.case_id) for score in scores]
+    transaction.on_commit(lambda: case_scores_committed.send(sender=SubmissionScore, scored=scored))
+    return scores, failed
 
 
 _STATUS_SQL = f"SELECT status FROM {Submission._meta.db_table} WHERE {Submission._meta.pk.column} = %s"

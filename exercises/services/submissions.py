@@ -7,6 +7,7 @@ import functools
 import logging
 import re
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -235,18 +236,75 @@ def submission_submit(
     return draft, True
 
 
+# A scoring run is queued and has not started yet: submits in the meantime leave their rows to it.
+SCORING_QUEUED_SECONDS = 60
+
+
+def scoring_queued_key() -> str:
+    """Cache key of the "a scoring run is queued" marker (per database, so test databases never share it)."""
+    return f"exercises:scoring-queued:{connection.settings_dict['NAME']}"
+
+
+def scoring_queued_clear() -> None:
+    """Called by the scoring run before its first claim: a submit from now on queues the next run."""
+    try:
+        cache.delete(scoring_queued_key())
+    except Exception:  # noqa: BLE001 - without a cache the marker simply expires
+        logger.warning("Could not clear the scoring marker", exc_info=True)
+
+
 def queue_scoring(submission_id: int, key_id: int | None = None) -> None:
-    """Publish the scoring task; a broker that is down leaves the row pending for the sweeper."""
+    """Get a submission scored after its commit; a broker that is down leaves the row pending for the sweeper.
+
+    First scoring publishes one message per batch of submits (``queue_pending_scoring``). A regrade
+    against a given key version, and the embedded mode (tasks run inline, at submit), keep the task of
+    one submission.
+    """
     from ..tasks import score_submission
 
+    if key_id is None and not score_submission.app.conf.task_always_eager:
+        queue_pending_scoring()
+        return
     try:
         score_submission.delay(submission_id, key_id)
     except Exception:  # noqa: BLE001 - broker errors must never reach the student; the sweeper retries
         logger.warning("Could not queue scoring for submission %s; the sweeper will retry", submission_id, exc_info=True)
 
 
+def queue_pending_scoring(*, always: bool = False) -> bool:
+    """Queue a run that scores every pending submission, unless one is queued and has not started yet.
+
+    A submit calls this after its commit. The marker is taken with cache ``add`` (only the first caller
+    wins) and cleared by the run before it claims rows, so a submit that finds it set has committed a row
+    that run's claims will see. ``always`` publishes whatever the marker says (the sweeper: a marker can
+    outlive a message a dead broker lost). Returns whether a message was published.
+    """
+    from ..tasks import score_pending_submissions
+
+    marked = False
+    try:
+        marked = bool(cache.add(scoring_queued_key(), 1, SCORING_QUEUED_SECONDS))
+        if not marked and not always:
+            return False  # the queued run will claim this row
+    except Exception:  # noqa: BLE001 - no cache: publish without coalescing
+        logger.warning("Scoring marker unavailable; queueing without coalescing", exc_info=True)
+    try:
+        score_pending_submissions.delay()
+    except Exception:  # noqa: BLE001 - broker errors must never reach the student; the sweeper retries
+        logger.warning("Could not queue scoring; the sweeper will retry pending submissions", exc_info=True)
+        if marked:
+            scoring_queued_clear()  # the next submit tries again
+        return False
+    return True
+
+
 def submissions_requeue_stale(*, older_than_seconds: int = 120, limit: int = 1000) -> int:
-    """Queue pending submissions whose task never ran (broker down at submit, lost message)."""
+    """Queue scoring of pending submissions that waited too long (broker down at submit, lost message).
+
+    One message scores them all (and anything else pending); the embedded mode scores each inline.
+    """
+    from ..tasks import score_submission
+
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     ids = list(
         Submission.objects.filter(status=SubmissionStatus.PENDING, queued_at__lt=cutoff)
@@ -255,8 +313,11 @@ def submissions_requeue_stale(*, older_than_seconds: int = 120, limit: int = 100
     if not ids:
         return 0
     Submission.objects.filter(pk__in=ids, status=SubmissionStatus.PENDING).update(queued_at=timezone.now())
-    for submission_id in ids:
-        transaction.on_commit(lambda sid=submission_id: queue_scoring(sid))
+    if score_submission.app.conf.task_always_eager:
+        for submission_id in ids:
+            transaction.on_commit(lambda sid=submission_id: queue_scoring(sid))
+    else:
+        transaction.on_commit(lambda: queue_pending_scoring(always=True))
     return len(ids)
 
 

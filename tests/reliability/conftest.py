@@ -138,13 +138,15 @@ def _drop_queue(app, queue: str) -> None:
 
 
 def _drop_rollup_markers() -> None:
-    """Refreshes a killed worker never ran leave markers; a later run reusing these ids must not inherit them."""
+    """Refreshes and scoring runs a killed worker never ran leave markers; a later test must not inherit them."""
     from django.core.cache import cache
 
     from accounts.models import User
     from certification.services import rollup_pending_key
+    from exercises.services.submissions import scoring_queued_key
 
-    cache.delete_many([rollup_pending_key(pk) for pk in User.objects.values_list("pk", flat=True)])
+    cache.delete_many([rollup_pending_key(pk) for pk in User.objects.values_list("pk", flat=True)]
+                      + [scoring_queued_key()])
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from django.core.cache import cache
 
 from exercises.models import Submission, SubmissionScore, SubmissionStatus
+from exercises.services.submissions import scoring_queued_key
 from exercises.tasks import requeue_stale_submissions
 from tests.conftest import wait_until
 from tests.factories import StudentFactory
@@ -60,6 +62,7 @@ def test_submit_with_the_broker_down_answers_fast_and_the_sweeper_gets_every_sub
     assert submissions.count() == len(students)
     time.sleep(1.0)  # nothing reached the worker: every row is still pending, none is lost
     assert set(submissions.values_list("status", flat=True)) == {SubmissionStatus.PENDING}
+    assert cache.get(scoring_queued_key()) is None, "a failed publish must not keep later submits from queueing"
 
     # The broker is back: the periodic sweeper re-queues what is pending, the real worker scores it.
     assert requeue_stale_submissions.apply(kwargs={"older_than_seconds": 0}).get() == len(students)

@@ -12,7 +12,10 @@ from accounts.models import User
 from certification import tasks as certification_tasks
 from certification.services import evidence_record, rollup_pending_key
 from exercises.models import Submission, SubmissionScore, SubmissionStatus
-from exercises.services import lines_clean
+from exercises import tasks as exercise_tasks
+from exercises.services import lines_clean, submission_submit, submissions_requeue_stale
+from exercises.services import submissions as submission_services
+from exercises.services.submissions import scoring_queued_key
 from exercises.tasks import score_submission
 from tests.factories import StudentFactory
 
@@ -24,7 +27,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _forget_markers() -> None:
     # Only our own markers: the cache may be the Redis database the broker uses (never clear() it).
-    cache.delete_many([rollup_pending_key(pk) for pk in User.objects.values_list("pk", flat=True)])
+    cache.delete_many([rollup_pending_key(pk) for pk in User.objects.values_list("pk", flat=True)]
+                      + [scoring_queued_key()])
 
 
 @pytest.fixture
@@ -127,3 +131,104 @@ def test_a_claimed_row_that_cannot_be_graded_does_not_hold_up_the_batch(chart_ca
     assert bad.status == SubmissionStatus.PENDING and not SubmissionScore.objects.filter(submission=bad).exists()
     with pytest.raises(Exception):
         score_submission.apply(args=[bad.pk]).get()  # its own task reports the problem
+
+
+# One scoring message per batch of submits.
+
+@pytest.fixture
+def queued_scoring_runs(broker_mode, monkeypatch):
+    """Record the scoring runs submits would publish, without running them (the worker is busy)."""
+    sent: list[tuple] = []
+    monkeypatch.setattr(exercise_tasks.score_pending_submissions, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(exercise_tasks.score_submission, "delay", lambda *args: pytest.fail("a per-submission task"))
+    return sent
+
+
+def _submit(case, username: str) -> Submission:
+    return submission_submit(student=StudentFactory(username=username), case=case, lines=PERFECT_LINES)[0]
+
+
+def _scores_per_submission() -> set[int]:
+    return set(SubmissionScore.objects.values("submission").annotate(n=Count("id")).values_list("n", flat=True))
+
+
+def test_submits_while_a_run_is_queued_publish_nothing_and_that_run_scores_them_all(chart_case, queued_scoring_runs):
+    first = _submit(chart_case, "first")
+    assert queued_scoring_runs == [()]
+    later = [_submit(chart_case, f"later{n}") for n in range(4)]  # the marker is set: the queued run will see them
+    assert queued_scoring_runs == [()]
+    assert exercise_tasks.score_pending_submissions.run() == 5
+    assert cache.get(scoring_queued_key()) is None
+    assert set(Submission.objects.filter(pk__in=[first.pk, *(s.pk for s in later)]).values_list("status", flat=True)) == {
+        SubmissionStatus.SCORED}
+    assert _scores_per_submission() == {1}
+    _submit(chart_case, "after")  # the run has started (and ended): the next submit queues the next run
+    assert queued_scoring_runs == [(), ()]
+
+
+def test_a_submit_landing_after_the_run_cleared_its_marker_is_claimed_by_that_run(chart_case, queued_scoring_runs, monkeypatch):
+    from exercises.services import scoring
+
+    _submit(chart_case, "queued")
+    real_clear = submission_services.scoring_queued_clear
+    landed = []
+
+    def clear_then_a_submit_lands():
+        real_clear()
+        landed.append(_submit(chart_case, "racing"))  # committed after the delete, before the first claim
+
+    monkeypatch.setattr(submission_services, "scoring_queued_clear", clear_then_a_submit_lands)
+    assert scoring.submissions_score_all_pending() == 2
+    assert Submission.objects.get(pk=landed[0].pk).status == SubmissionStatus.SCORED
+    assert queued_scoring_runs == [(), ()]  # it also queued a run, which will find nothing left: never a lost row
+
+
+def test_a_run_that_spends_its_budget_queues_the_next_and_nothing_is_scored_twice(chart_case, queued_scoring_runs):
+    from exercises.services import scoring
+
+    _pending(chart_case, [StudentFactory(username=f"budget{n}") for n in range(7)])
+    assert scoring.submissions_score_all_pending(limit=2, max_batches=2) == 4
+    assert queued_scoring_runs == [()]
+    assert scoring.submissions_score_all_pending(limit=2, max_batches=2) == 3  # the queued run takes the rest
+    assert not Submission.objects.filter(status=SubmissionStatus.PENDING).exists()
+    assert _scores_per_submission() == {1}
+
+
+def test_a_row_the_engine_cannot_grade_stays_pending_and_ends_no_run_early(chart_case, queued_scoring_runs):
+    from exercises.services import scoring
+
+    good = _pending(chart_case, [StudentFactory(username=f"fine{n}") for n in range(3)])
+    bad = _pending(chart_case, [StudentFactory(username="unreadable")])[0]
+    Submission.objects.filter(pk=bad.pk).update(lines=["not a line"], queued_at=timezone.now() - timezone.timedelta(hours=1))
+    assert scoring.submissions_score_all_pending(limit=1) == 3
+    assert Submission.objects.filter(pk__in=[s.pk for s in good], status=SubmissionStatus.SCORED).count() == 3
+    assert Submission.objects.get(pk=bad.pk).status == SubmissionStatus.PENDING
+
+
+def test_broker_down_at_submit_leaves_the_row_pending_clears_the_marker_and_the_sweeper_scores_it(
+    chart_case, broker_mode, monkeypatch,
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args):
+        raise OperationalError("broker unreachable")
+
+    monkeypatch.setattr(exercise_tasks.score_pending_submissions, "delay", broker_down)
+    submission = _submit(chart_case, "outage")  # no exception reaches the student
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.PENDING
+    assert cache.get(scoring_queued_key()) is None  # the next submit tries again
+
+    published = []
+    monkeypatch.setattr(exercise_tasks.score_pending_submissions, "delay",
+                        lambda: published.append(exercise_tasks.score_pending_submissions.apply().get()))
+    cache.add(scoring_queued_key(), 1, 60)  # even a marker a lost message left behind does not stop the sweeper
+    assert submissions_requeue_stale(older_than_seconds=0) == 1
+    assert published == [1]
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.SCORED
+    assert _scores_per_submission() == {1}
+
+
+def test_regrades_and_the_embedded_mode_keep_the_task_of_one_submission(chart_case):
+    submission = _submit(chart_case, "embedded")  # eager: scored at submit, as the student has always seen it
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.SCORED
+    assert cache.get(scoring_queued_key()) is None
