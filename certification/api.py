@@ -19,7 +19,9 @@ from courses.selectors import can_view_student
 from . import clock
 from .models import AttemptItem, AttemptScore, AttemptStatus, Readiness, StudentDomainRollup
 from .selectors import attempt_for_user_or_404, attempt_report_items, blueprint_for_user_or_404, blueprints_for
-from .services.attempts import ExamError, answer_save, answer_save_by_id, attempt_start, attempt_submit, flag_set, flag_set_by_id
+from .services.attempts import (
+    ExamError, StartedItem, answer_save, answer_save_by_id, attempt_start, attempt_submit, flag_set, flag_set_by_id,
+)
 
 
 def _error(exc: ExamError) -> Response:
@@ -108,15 +110,17 @@ _DATETIME = serializers.DateTimeField()
 
 
 def _attempt_state(attempt) -> dict:
-    # Just started: attempt_start left the new items with their questions and choices in memory.
-    items = getattr(attempt, "started_items", None)
-    if items is None:
-        items = (
-            AttemptItem.objects.filter(attempt=attempt)
-            .select_related("question", "question__scenario")
-            .prefetch_related("question__choices")
-            .order_by("position")
-        )
+    # Just started: attempt_start left the new items, with their questions' text and choices, in memory.
+    started = getattr(attempt, "started_items", None)
+    if started is not None:
+        return {**_attempt_fields(attempt), "server_now": clock.now().isoformat(),
+                "items": [_started_item_state(item) for item in started]}
+    items = (
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("question", "question__scenario")
+        .prefetch_related("question__choices")
+        .order_by("position")
+    )
     return {
         **_attempt_fields(attempt),
         "server_now": clock.now().isoformat(),
@@ -142,6 +146,15 @@ def _item_state(item: AttemptItem) -> dict:
         "position": item.position, "question_id": item.question_id, "kind": question.kind, "domain": item.domain,
         "stem": question.stem, "scenario": question.scenario.narrative if question.scenario_id else "",
         "choices": [{"id": choice.pk, "text": choice.text} for choice in item.displayed_choices()],
+        "response": item.response, "flagged": item.flagged, "revision": item.revision,
+    }
+
+
+def _started_item_state(item: StartedItem) -> dict:
+    """A fresh attempt's item, with the fields and values ``_item_state`` gives once it is read back."""
+    return {
+        "position": item.position, "question_id": item.question_id, "kind": item.kind, "domain": item.domain,
+        "stem": item.stem, "scenario": item.scenario, "choices": [{"id": pk, "text": text} for pk, text in item.choices],
         "response": item.response, "flagged": item.flagged, "revision": item.revision,
     }
 

@@ -21,7 +21,7 @@ from .. import clock
 from ..conf import answer_grace_seconds, scoring_stale_seconds
 from ..models import AttemptItem, AttemptStatus, Blueprint, Choice, CloseReason, ExamAttempt, Question, QuestionKind
 from ..readiness.simulate import quotas
-from .compiled import CompiledRead, item_seconds_add, write_fields
+from .compiled import CompiledRead, insert_rows, item_seconds_add, write_fields
 
 # A question left open longer than this counts as a break, not as time on the question.
 MAX_SECONDS_PER_VIEW = 15 * 60
@@ -66,6 +66,14 @@ def exam_assemble(*, blueprint: Blueprint, student, seed: int | None = None) -> 
     per question of the bank (key, domain, scenario, slug); only the drawn questions are read in
     full, with their scenarios, so a start costs the same whatever the size of the bank.
     """
+    chosen = _draw(blueprint=blueprint, student=student, seed=seed)
+    drawn = Question.objects.select_related("scenario").order_by().in_bulk([c.pk for c in chosen])
+    # A question deactivated since the light read is left out rather than shown.
+    return [drawn[c.pk] for c in chosen if c.pk in drawn and drawn[c.pk].is_active]
+
+
+def _draw(*, blueprint: Blueprint, student, seed: int | None) -> list[_Candidate]:
+    """The drawn questions' light rows in exam order (exam_assemble's rules), before any is read in full."""
     rng = random.Random(seed)
     weights = blueprint.domain_weights()
     pool: dict[str, list[_Candidate]] = {d: [] for d in weights}
@@ -87,9 +95,7 @@ def exam_assemble(*, blueprint: Blueprint, student, seed: int | None = None) -> 
         active = {d: w for d, w in active.items() if quota[d] < len(pool[d])}
     chosen = [c for d in weights for c in pool[d][: quota[d]]]
     rng.shuffle(chosen)
-    drawn = Question.objects.select_related("scenario").order_by().in_bulk([c.pk for c in chosen])
-    # A question deactivated since the light read is left out rather than shown.
-    return [drawn[c.pk] for c in _scenarios_together(chosen) if c.pk in drawn and drawn[c.pk].is_active]
+    return _scenarios_together(chosen)
 
 
 class _Candidate(NamedTuple):
@@ -153,6 +159,82 @@ def choice_order_draw(*, student_id: int, attempt_id: int, question_id: int, cho
     return order
 
 
+class StartedItem(NamedTuple):
+    """One item of a fresh attempt as its first page shows it, built from plain rows (no model instances)."""
+
+    position: int
+    question_id: int
+    kind: str
+    domain: str
+    stem: str
+    scenario: str  # the narrative of the question's scenario, "" for a question on its own
+    choices: tuple[tuple[int, str], ...]  # (id, text) in the order drawn for this attempt
+    response: None = None
+    flagged: bool = False
+    revision: int = 0
+
+
+class _DrawnQuestion(NamedTuple):
+    pk: int
+    kind: str
+    domain: str
+    stem: str
+    scenario: str
+    choices: list[tuple[int, str]]  # (id, text) by position
+
+
+def _drawn_questions(chosen: list[_Candidate]) -> dict[int, _DrawnQuestion]:
+    """The drawn questions that are still active, with their scenarios' narratives and their choices, in one read."""
+    if not chosen:
+        return {}
+    quote = connection.ops.quote_name
+    question, scenario, choice = Question._meta, Question._meta.get_field("scenario").related_model._meta, Choice._meta
+
+    def column(meta, name: str) -> str:
+        return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
+
+    sql = (
+        f"SELECT {column(question, 'id')}, {column(question, 'kind')}, {column(question, 'domain')}, "
+        f"{column(question, 'stem')}, {column(scenario, 'narrative')}, {column(choice, 'id')}, {column(choice, 'text')} "
+        f"FROM {quote(question.db_table)} "
+        f"LEFT OUTER JOIN {quote(scenario.db_table)} ON {column(question, 'scenario')} = {column(scenario, 'id')} "
+        f"LEFT OUTER JOIN {quote(choice.db_table)} ON {column(choice, 'question')} = {column(question, 'id')} "
+        f"WHERE {column(question, 'is_active')} = %s AND {column(question, 'id')} IN ({', '.join(['%s'] * len(chosen))}) "
+        f"ORDER BY {column(choice, 'position')}, {column(choice, 'id')}"
+    )
+    drawn: dict[int, _DrawnQuestion] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, *(c.pk for c in chosen)])
+        for pk, kind, domain, stem, narrative, choice_id, text in cursor:
+            entry = drawn.get(pk)
+            if entry is None:
+                entry = drawn[pk] = _DrawnQuestion(pk, kind, domain, stem, narrative or "", [])
+            if choice_id is not None:
+                entry.choices.append((choice_id, text))
+    return drawn
+
+
+def _items_insert(*, attempt: ExamAttempt, chosen: list[_Candidate]) -> list[StartedItem]:
+    """Write the attempt's items in exam order in one statement, each with its choice order drawn for this attempt."""
+    drawn = _drawn_questions(chosen)
+    started: list[StartedItem] = []
+    rows: list[dict] = []
+    for candidate in chosen:
+        question = drawn.get(candidate.pk)
+        if question is None:  # deactivated since the light read: left out rather than shown
+            continue
+        text = dict(question.choices)
+        order = choice_order_draw(student_id=attempt.student_id, attempt_id=attempt.pk, question_id=question.pk,
+                                  choice_ids=list(text)) if text else None
+        position = len(started) + 1
+        rows.append({"attempt_id": attempt.pk, "question_id": question.pk, "position": position,
+                     "domain": question.domain, "choice_order": order})
+        started.append(StartedItem(position, question.pk, question.kind, question.domain, question.stem,
+                                   question.scenario, tuple((pk, text[pk]) for pk in order or ())))
+    insert_rows(AttemptItem, rows)
+    return started
+
+
 def attempt_items_build(*, attempt: ExamAttempt, questions: list[Question]) -> list[AttemptItem]:
     """Unsaved items in exam order, each with the display order of its choices fixed for this attempt."""
     choices: dict[int, list[Choice]] = {}
@@ -186,42 +268,55 @@ def attempt_start(*, student, blueprint: Blueprint, seed: int | None = None) -> 
             return open_attempt
         if open_attempt is not None:
             attempt_close(attempt_id=open_attempt.pk, reason=CloseReason.TIMED_OUT)
-        questions = exam_assemble(blueprint=blueprint, student=student, seed=seed)
-        if not questions:
+        chosen = _draw(blueprint=blueprint, student=student, seed=seed)
+        if not chosen:
             raise ExamError("The question bank has no questions for this exam's domains yet.")
+        attempt = ExamAttempt(
+            student=student,
+            blueprint=blueprint,
+            started_at=now,
+            deadline=now + datetime.timedelta(minutes=blueprint.time_limit_minutes),
+            focus_position=1,
+            focus_since=now,
+        )
         try:
             # With no open attempt there is no row to lock: two starts at the same instant (two tabs)
             # both get here. The database lets one open attempt per student and exam
             # (one_open_attempt_per_exam); the second insert fails and that start resumes the first.
             with transaction.atomic():
-                attempt = ExamAttempt.objects.create(
-                    student=student,
-                    blueprint=blueprint,
-                    started_at=now,
-                    deadline=now + datetime.timedelta(minutes=blueprint.time_limit_minutes),
-                    focus_position=1,
-                    focus_since=now,
-                )
-                items = AttemptItem.objects.bulk_create(attempt_items_build(attempt=attempt, questions=questions))
+                (attempt.pk,) = insert_rows(ExamAttempt, [_attempt_row(attempt)])
+                attempt._state.adding, attempt._state.db = False, "default"
+                items = _items_insert(attempt=attempt, chosen=chosen)
+                if not items:  # every drawn question was deactivated since the light read
+                    raise ExamError("The question bank has no questions for this exam's domains yet.")
         except IntegrityError:
             open_attempt = _open_attempt_locked(student=student, blueprint=blueprint)
             if open_attempt is None:
                 raise
             open_attempt.blueprint = blueprint
             return open_attempt
-        # A fresh attempt's items, questions (with their scenarios) and choices are all in memory: the
-        # caller can show them without reading them back (see certification.api's start).
+        # A fresh attempt's items, with their questions' text, scenarios and choices, are in memory as
+        # plain rows: the caller can show them without reading them back (see certification.api's start).
         attempt.started_items = items
         transaction.on_commit(lambda: _queue_deadline_close(attempt.pk, attempt.deadline))
     return attempt
 
 
+def _attempt_row(attempt: ExamAttempt) -> dict:
+    return {field.attname: getattr(attempt, field.attname) for field in ExamAttempt._meta.concrete_fields
+            if not field.primary_key}
+
+
+# The start's locking read of the open attempt, compiled once (every start runs it, most find nothing).
+_OPEN_ATTEMPT_READ = CompiledRead(
+    lambda student_id, blueprint_id: ExamAttempt.objects.select_for_update()
+    .filter(student_id=student_id, blueprint_id=blueprint_id, status=AttemptStatus.IN_PROGRESS)[:1],
+    placeholders=(987_654_321, 876_543_219),
+)
+
+
 def _open_attempt_locked(*, student, blueprint: Blueprint) -> ExamAttempt | None:
-    return (
-        ExamAttempt.objects.select_for_update()
-        .filter(student=student, blueprint=blueprint, status=AttemptStatus.IN_PROGRESS)
-        .first()
-    )
+    return _OPEN_ATTEMPT_READ.first(student.pk, blueprint.pk)
 
 
 def _accumulate_focus(attempt: ExamAttempt, now: datetime.datetime, new_position: int | None) -> None:

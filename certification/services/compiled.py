@@ -2,11 +2,11 @@
 
 Compiling the save's three-table locking read took about a third of an answer save's web CPU; its
 SQL never changes, only the two numbers in it. ``CompiledRead`` has the ORM compile the queryset
-once (with placeholder values it then checks are the statement's only parameters), and turns each
+once (with placeholder values it then checks are the statement's only varying parameters), and turns each
 row into model instances with the ORM's own converters and select_related population, so the
 objects are the ones the queryset would have returned. ``write_fields`` is the ``UPDATE`` that
 ``save(update_fields=...)`` issues, without the per-call machinery: the values go through each
-field's ``get_db_prep_save`` as in ``save``.
+field's ``get_db_prep_save`` as in ``save``; ``insert_rows`` is the same for ``bulk_create``.
 
 Both are per thread (a compiled statement holds its connection) and fall back to the ORM whenever
 a value is one the compiled statement cannot stand for.
@@ -24,11 +24,20 @@ _local = threading.local()
 
 
 class CompiledRead:
-    """A queryset of one model (with select_related) whose only parameters are ``placeholders``."""
+    """A queryset of one model (with select_related) whose only varying parameters are ``placeholders``.
+
+    Other parameters (a status the filter names, say) are kept as compiled, once a second compilation
+    with other placeholder values has shown they do not change with them.
+    """
 
     def __init__(self, build: Callable[..., models.QuerySet], placeholders: Sequence[int]) -> None:
         self._build = build
         self._placeholders = tuple(placeholders)
+
+    def _slots(self, params: Sequence, placeholders: tuple[int, ...]) -> list[int | None] | None:
+        """For each parameter, which of ``values`` it is (None: a constant); None if a placeholder is missing."""
+        slots = [placeholders.index(p) if type(p) is int and p in placeholders else None for p in params]
+        return slots if set(slots) - {None} == set(range(len(placeholders))) else None
 
     def _prepared(self, using: str):
         cache = _local.__dict__.setdefault("reads", {})
@@ -37,14 +46,20 @@ class CompiledRead:
         if entry is None or entry[0] is not connection:
             compiler = self._build(*self._placeholders).query.get_compiler(using=using)
             sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
-            if tuple(params) != self._placeholders:
-                entry = (connection, None)  # the statement has other parameters: always use the ORM
+            slots = self._slots(params, self._placeholders)
+            others = tuple(value + 1 for value in self._placeholders)
+            other_sql, other_params = self._build(*others).query.get_compiler(using=using).as_sql()
+            if slots is None or other_sql != sql or self._slots(other_params, others) != slots or [
+                    p for p, slot in zip(params, slots) if slot is None] != [
+                    p for p, slot in zip(other_params, slots) if slot is None]:
+                entry = (connection, None)  # the statement varies in other ways: always use the ORM
             else:
                 klass_info = compiler.klass_info
                 first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
                 init_list = [column[0].target.attname for column in compiler.select[first:last]]
                 populators = get_related_populators(klass_info, compiler.select, using)
-                entry = (connection, (compiler, sql, klass_info["model"], first, last, init_list, populators))
+                template = [(slot, param) for slot, param in zip(slots, params)]
+                entry = (connection, (compiler, sql, template, klass_info["model"], first, last, init_list, populators))
             cache[(id(self), using)] = entry
         return connection, entry[1]
 
@@ -53,9 +68,9 @@ class CompiledRead:
         connection, prepared = self._prepared(using)
         if prepared is None:
             return self._build(*values).first()
-        compiler, sql, model, first, last, init_list, populators = prepared
+        compiler, sql, template, model, first, last, init_list, populators = prepared
         with connection.cursor() as cursor:
-            cursor.execute(sql, values)
+            cursor.execute(sql, [param if slot is None else values[slot] for slot, param in template])
             row = cursor.fetchone()
         if row is None:
             return None
@@ -102,3 +117,37 @@ def item_seconds_add(*, attempt_id: int, position: int, seconds: int, using: str
         entry = cache["item_seconds_add"] = (connection, sql)
     with connection.cursor() as cursor:
         cursor.execute(entry[1], [seconds, attempt_id, position])
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[dict], *, using: str = "default") -> list[int]:
+    """Insert ``rows`` (field attname → value, so a key is ``attempt_id``) in one statement and return their keys, in order.
+
+    What ``bulk_create`` sends for a model with an automatic key and no save signals, without the
+    per-object preparation: every concrete field but the key is written, a field a row leaves out
+    takes its default, and the values go through each field's ``get_db_prep_save`` as in ``save``.
+    The statement is written once per connection and number of rows.
+    """
+    if not rows:
+        return []
+    connection = connections[using]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    cache = _local.__dict__.setdefault("inserts", {})
+    key = (model, len(rows), using)
+    entry = cache.get(key)
+    if entry is None or entry[0] is not connection:
+        quote = connection.ops.quote_name
+        row = "({})".format(", ".join(["%s"] * len(fields)))
+        sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
+            quote(meta.db_table), ", ".join(quote(field.column) for field in fields),
+            ", ".join([row] * len(rows)), quote(meta.pk.column),
+        )
+        entry = cache[key] = (connection, sql)
+    params = []
+    for row in rows:
+        for field in fields:
+            value = row[field.attname] if field.attname in row else field.get_default()
+            params.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(entry[1], params)
+        return [pk for (pk,) in cursor.fetchall()]

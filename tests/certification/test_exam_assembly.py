@@ -140,12 +140,37 @@ def test_the_started_items_carry_the_drawn_questions_with_their_scenarios(studen
     blueprint = BlueprintFactory(question_count=2, weights={"icd10cm": 1})
     attempt = attempt_start(student=student, blueprint=blueprint)
     with django_assert_max_num_queries(0):  # everything the start's answer shows is already in memory
-        shown = [(item.question.stem, item.question.scenario.narrative if item.question.scenario_id else "",
-                  [c.text for c in item.displayed_choices()]) for item in attempt.started_items]
+        shown = [(item.stem, item.scenario, [text for _, text in item.choices]) for item in attempt.started_items]
     assert {narrative for _, narrative, _ in shown} == {"History of present illness", ""}
-    assert ExamAttempt.objects.get(pk=attempt.pk).items.count() == 2
-    assert set(Question.objects.filter(attempt_items__attempt=attempt).values_list("pk", flat=True)) == {
-        item.question_id for item in attempt.started_items}
+    # The rows written are the items shown: same positions, questions, domains and choice order.
+    stored = list(ExamAttempt.objects.get(pk=attempt.pk).items.select_related("question__scenario")
+                  .prefetch_related("question__choices").order_by("position"))
+    assert [(i.position, i.question_id, i.domain, i.question.kind, i.question.stem,
+             i.question.scenario.narrative if i.question.scenario_id else "",
+             tuple((c.pk, c.text) for c in i.displayed_choices()), i.response, i.flagged, i.revision) for i in stored] == [
+        (s.position, s.question_id, s.domain, s.kind, s.stem, s.scenario, s.choices, s.response, s.flagged, s.revision)
+        for s in attempt.started_items]
+    choice_question = next(i for i in stored if i.question.kind != QuestionKind.CODE)
+    assert sorted(choice_question.choice_order) == sorted(c.pk for c in choice_question.question.choices.all())
+    assert next(i for i in stored if i.question.kind == QuestionKind.CODE).choice_order is None
+
+
+def test_a_question_deactivated_after_the_draw_is_left_out_of_the_started_attempt(student, monkeypatch):
+    from certification.services import attempts
+
+    kept, dropped = QuestionFactory(domain="icd10cm"), QuestionFactory(domain="icd10cm")
+    blueprint = BlueprintFactory(question_count=2, weights={"icd10cm": 1})
+    real_draw = attempts._draw
+
+    def draw_then_deactivate(**kwargs):
+        chosen = real_draw(**kwargs)
+        Question.objects.filter(pk=dropped.pk).update(is_active=False)
+        return chosen
+
+    monkeypatch.setattr(attempts, "_draw", draw_then_deactivate)
+    attempt = attempt_start(student=student, blueprint=blueprint)
+    assert [(i.position, i.question_id) for i in attempt.started_items] == [(1, kept.pk)]
+    assert list(attempt.items.values_list("position", "question_id")) == [(1, kept.pk)]
 
 
 def test_a_resumed_start_answers_the_open_attempt_without_reading_its_blueprint_again(student, short_blueprint):

@@ -54,12 +54,12 @@ def test_two_starts_at_the_same_instant_open_one_attempt(student, short_blueprin
     barrier = threading.Barrier(2)
     started: list[int] = []
     errors: list[BaseException] = []
-    real_assemble = attempts.exam_assemble
+    real_draw = attempts._draw
 
-    def assemble_together(**kwargs):
-        questions = real_assemble(**kwargs)
+    def draw_together(**kwargs):
+        chosen = real_draw(**kwargs)
         barrier.wait(timeout=10)  # both starts have found no open attempt before either inserts
-        return questions
+        return chosen
 
     def start():
         try:
@@ -69,7 +69,7 @@ def test_two_starts_at_the_same_instant_open_one_attempt(student, short_blueprin
         finally:
             connection.close()  # this thread's own connection
 
-    attempts.exam_assemble = assemble_together
+    attempts._draw = draw_together
     try:
         tabs = [threading.Thread(target=start) for _ in range(2)]
         for tab in tabs:
@@ -77,7 +77,7 @@ def test_two_starts_at_the_same_instant_open_one_attempt(student, short_blueprin
         for tab in tabs:
             tab.join(timeout=30)
     finally:
-        attempts.exam_assemble = real_assemble
+        attempts._draw = real_draw
     assert errors == []
     assert len(started) == 2 and started[0] == started[1]
     assert ExamAttempt.objects.filter(student=student, blueprint=short_blueprint).count() == 1
