@@ -3,15 +3,17 @@
 - A case score written by ``save()`` (first scoring of one submission, a regrade, an instructor's
   override of a line, the total or the query score) sends ``post_save`` for SubmissionScore.
 - The batched first scoring writes with ``bulk_create`` (no ``post_save``) and sends
-  ``exercises.signals.case_scores_committed`` after each batch's commit, listing every submission
-  scored in it (one message scores many batches, so the end of a task would say too little, too late).
+  ``exercises.signals.case_scores_recorded`` inside each batch's transaction, listing every submission
+  scored in it. The outbox rows are written in that transaction (each student in a savepoint, so a
+  passback problem never undoes a score): a worker that dies after the commit cannot lose a gradebook
+  update, because the outbox's own sweep sends whatever is pending.
 - An exam score is created once per attempt (``post_save`` of AttemptScore).
 
 After a scored batch, whether any account at all is linked to an LMS is read from the cache first
 (kept current by the link's own save and delete), so a deployment no LMS uses pays one cache read.
-Receivers run no query inside the scoring transaction: whether an LMS knows the student is read
-from the cache (filled after commit, and when an account is linked), so students no LMS knows add
-no after-commit work once known; the outbox is updated after commit, only for linked students.
+Single scores (a regrade, an override, an exam) update the outbox after commit; whether an LMS knows
+the student is read from the cache first (filled after commit, and when an account is linked), so
+students no LMS knows add no after-commit work once known.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from exercises.signals import case_scores_committed
+from exercises.signals import case_scores_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ def _case_submission_scored(submission_id: int) -> None:
         _case_score_changed(submission["student_id"], submission["case_id"])
 
 
-@receiver(case_scores_committed, dispatch_uid="lti.case_scores_committed")
+@receiver(case_scores_recorded, dispatch_uid="lti.case_scores_recorded")
 def case_scored_in_batch(sender=None, scored=(), **kwargs) -> None:
     _safely(_case_batch_scored, list(scored))
 
@@ -87,7 +89,13 @@ def _case_batch_scored(scored: list[tuple[int, int, int]]) -> None:
     if not any_student_linked():
         return
     for student_id, case_id in dict.fromkeys((student_id, case_id) for _submission_id, student_id, case_id in scored):
-        _safely(_case_score_changed, student_id, case_id)
+        _safely(_in_savepoint, _case_score_changed, student_id, case_id)
+
+
+def _in_savepoint(func, *args) -> None:
+    """Run inside the caller's transaction; a failure rolls back only what ``func`` wrote."""
+    with transaction.atomic():
+        func(*args)
 
 
 @receiver(post_save, sender="lti.UserLink", dispatch_uid="lti.user_link_saved")

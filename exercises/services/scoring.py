@@ -11,7 +11,7 @@ from django.utils import timezone
 from ..grading import Policy
 from ..models import AnswerKey, Case, Submission, SubmissionScore, SubmissionStatus
 from ..scoring import grade_lines, policy_for
-from ..signals import case_scores_committed
+from ..signals import case_scores_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,8 @@ def _claim_pending(limit: int, *, exclude: list[int]) -> list[Submission]:
 def _score_batch(batch: list[Submission], *, must_score: Submission | None = None) -> tuple[list[SubmissionScore], list[int]]:
     """First scores for locked pending rows, written together; the rows the engine could not grade.
 
-    Followers of ``case_scores_committed`` (the LMS grade passback) hear of every score after commit.
+    Followers of ``case_scores_recorded`` (the LMS grade passback's outbox) hear of every score inside
+    the same transaction, so what they write is committed with the scores or not at all.
     """
     policies: dict[int | None, Policy] = {}
     scores: list[SubmissionScore] = []
@@ -169,7 +170,7 @@ def _score_batch(batch: list[Submission], *, must_score: Submission | None = Non
         status=SubmissionStatus.SCORED, updated_at=timezone.now())
     _record_evidence_many(scores)
     scored = [(score.submission_id, score.submission.student_id, score.submission.case_id) for score in scores]
-    transaction.on_commit(lambda: case_scores_committed.send(sender=SubmissionScore, scored=scored))
+    case_scores_recorded.send(sender=SubmissionScore, scored=scored)
     return scores, failed
 
 

@@ -172,3 +172,47 @@ def test_an_exam_score_reaches_the_gradebook(lms, registration, course, learner,
     assert len(sent) == 1
     assert sent[0]["scoreGiven"] == pytest.approx(result.percent, abs=1e-3)
     assert sent[0]["lineItem"] == item["id"].rsplit("/", 1)[1]
+
+
+def test_a_batch_writes_its_gradebook_update_with_its_scores_before_they_commit(
+        lms, course, learner, launched_learner, case, django_capture_on_commit_callbacks):
+    """A worker lost right after a scoring batch commits cannot drop the update: it is already in the outbox."""
+    from django.db import transaction
+
+    from exercises.services import submissions_score_all_pending
+
+    with django_capture_on_commit_callbacks(execute=False):
+        submission, _ = submission_submit(student=launched_learner, case=case, lines=PERFECT)  # queued, not scored
+    assert not GradePassback.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=False) as after_commit, transaction.atomic():
+        submissions_score_all_pending()
+        row = GradePassback.objects.get()  # written inside the scoring transaction
+        assert row.status == PassbackStatus.PENDING
+    assert after_commit  # only the send waits for the commit
+    assert row.score_given == pytest.approx(SubmissionScore.objects.get(submission=submission).final_score)
+    assert lms.scores_for(course, learner) == []
+
+    GradePassback.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    send_due_grades.delay()  # the outbox's sweep sends it, had the queued send been lost
+    assert len(lms.scores_for(course, learner)) == 1
+
+
+def test_a_passback_failure_in_a_batch_never_undoes_the_scores(
+        launched_learner, case, django_capture_on_commit_callbacks, monkeypatch):
+    from exercises.services import submissions_score_all_pending
+    from lti.services import passback
+
+    with django_capture_on_commit_callbacks(execute=False):
+        submission, _ = submission_submit(student=launched_learner, case=case, lines=PERFECT)
+
+    def broken(**kwargs):
+        GradePassback.objects.all().delete()  # a write the savepoint must take back
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(passback, "passbacks_record", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        submissions_score_all_pending()
+
+    assert SubmissionScore.objects.filter(submission=submission, is_current=True).count() == 1
+    assert not GradePassback.objects.exists()
