@@ -63,3 +63,12 @@ def test_insert_rows_writes_what_bulk_create_writes(student, short_blueprint):
         mine = values(written[key])
         assert mine["position"] == row["position"]
         assert {k: v for k, v in mine.items() if k != "id"} == {k: v for k, v in by_orm[row["position"]].items() if k != "id"}
+
+
+def test_the_draw_reads_the_domain_weights_in_the_blueprints_own_order(db):
+    from certification.services.attempts import _domain_weights
+
+    blueprint = BlueprintFactory(question_count=6, weights={"icd10cm": 1, "em": 3, "cpt": 1, "hcpcs": 2})
+    fresh = type(blueprint).objects.get(pk=blueprint.pk)
+    assert list(_domain_weights(fresh).items()) == list(fresh.domain_weights().items())
+    assert list(_domain_weights(fresh)) == ["em", "hcpcs", "cpt", "icd10cm"]
