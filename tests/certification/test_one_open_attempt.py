@@ -48,6 +48,7 @@ def test_a_start_that_loses_the_race_resumes_the_attempt_the_other_tab_opened(
     assert queued == []  # the insert that failed queued no deadline task
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once need PostgreSQL")
 def test_two_starts_at_the_same_instant_open_one_attempt(student, short_blueprint):
