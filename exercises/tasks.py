@@ -11,17 +11,19 @@ from .services import (
 
 STALE_AFTER_SECONDS = 120
 
+# Scoring is redelivered if its worker dies (acks late) and retried on transient database errors.
+SCORING_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
-@shared_task(
-    name="exercises.tasks.score_submission",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=30,
-    retry_jitter=True,
-    max_retries=5,
-)
+
+@shared_task(name="exercises.tasks.score_submission", **SCORING_TASK_OPTIONS)
 def score_submission(submission_id: int, key_id: int | None = None) -> float | None:
     """One submission: regrades against a key version, the embedded mode, and messages queued by older releases.
 
@@ -34,16 +36,7 @@ def score_submission(submission_id: int, key_id: int | None = None) -> float | N
     return score.final_score if score is not None else None
 
 
-@shared_task(
-    name="exercises.tasks.score_pending_submissions",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=30,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="exercises.tasks.score_pending_submissions", **SCORING_TASK_OPTIONS)
 def score_pending_submissions() -> int:
     """First scoring of every pending submission, batch after batch; queued by submits, one message per batch."""
     return submissions_score_all_pending()

@@ -100,8 +100,8 @@ class WorkerControl:
         self.process = None
 
 
-def live_processes_in_group(pgid: int) -> list[int]:
-    """Processes of a process group that are still running (zombies left for init to reap do not count)."""
+def live_processes() -> list[tuple[int, int, int]]:
+    """(pid, parent pid, process group) of every running process (zombies left for init to reap do not count)."""
     alive = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -110,10 +110,14 @@ def live_processes_in_group(pgid: int) -> list[int]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        state, process_group = fields[0], int(fields[2])
-        if process_group == pgid and state not in ("Z", "X"):
-            alive.append(int(entry.name))
+        if fields[0] not in ("Z", "X"):
+            alive.append((int(entry.name), int(fields[1]), int(fields[2])))
     return alive
+
+
+def live_processes_in_group(pgid: int) -> list[int]:
+    """Processes of a process group that are still running."""
+    return [pid for pid, _parent, group in live_processes() if group == pgid]
 
 
 def _forget_cached_router(app) -> None:

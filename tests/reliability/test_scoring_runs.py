@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 from django.db.models import Count
@@ -17,7 +16,7 @@ from exercises.services import lines_clean
 from exercises.tasks import score_pending_submissions
 from tests.conftest import wait_until
 
-from .conftest import PERFECT_LINES
+from .conftest import PERFECT_LINES, live_processes
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -45,17 +44,7 @@ def _assert_each_scored_once(ids: list[int]) -> None:
 
 
 def _pool_children(parent_pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent_pid and fields[0] not in ("Z", "X"):
-            children.append(int(entry.name))
-    return children
+    return [pid for pid, parent, _group in live_processes() if parent == parent_pid]
 
 
 def test_two_runs_claiming_at_once_score_every_submission_exactly_once(worker_control, chart_case):
