@@ -81,42 +81,48 @@ class CompiledRead:
         return obj
 
 
+def _statement(key, using: str, write: Callable) -> tuple:
+    """(connection, the SQL ``write(connection)`` returns for ``key``), written once per thread and connection."""
+    connection = connections[using]
+    statements = _local.__dict__.setdefault("statements", {})
+    entry = statements.get((key, using))
+    if entry is None or entry[0] is not connection:
+        entry = statements[(key, using)] = (connection, write(connection))
+    return entry
+
+
 def write_fields(obj: models.Model, field_names: Sequence[str], *, using: str = "default") -> None:
     """``obj.save(update_fields=field_names)`` for a model with no save() override or save signals."""
     model = type(obj)
-    connection = connections[using]
     fields = [model._meta.get_field(name) for name in field_names]
-    cache = _local.__dict__.setdefault("writes", {})
-    key = (model, tuple(field_names), using)
-    entry = cache.get(key)
-    if entry is None or entry[0] is not connection:
+
+    def update(connection) -> str:
         quote = connection.ops.quote_name
-        sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        return "UPDATE {} SET {} WHERE {} = %s".format(
             quote(model._meta.db_table),
             ", ".join(f"{quote(field.column)} = %s" for field in fields),
             quote(model._meta.pk.column),
         )
-        entry = cache[key] = (connection, sql)
+
+    connection, sql = _statement(("update", model, tuple(field_names)), using, update)
     params = [field.get_db_prep_save(getattr(obj, field.attname), connection=connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(entry[1], [*params, obj.pk])
+        cursor.execute(sql, [*params, obj.pk])
 
 
 def item_seconds_add(*, attempt_id: int, position: int, seconds: int, using: str = "default") -> None:
     """Book ``seconds`` more on one item of an attempt, in the database (no read, no lost update)."""
     from ..models import AttemptItem
 
-    connection = connections[using]
-    cache = _local.__dict__.setdefault("writes", {})
-    entry = cache.get("item_seconds_add")
-    if entry is None or entry[0] is not connection:
+    def update(connection) -> str:
         quote = connection.ops.quote_name
         meta = AttemptItem._meta
         spent, attempt, at = (quote(meta.get_field(name).column) for name in ("seconds_spent", "attempt", "position"))
-        sql = f"UPDATE {quote(meta.db_table)} SET {spent} = {spent} + %s WHERE {attempt} = %s AND {at} = %s"
-        entry = cache["item_seconds_add"] = (connection, sql)
+        return f"UPDATE {quote(meta.db_table)} SET {spent} = {spent} + %s WHERE {attempt} = %s AND {at} = %s"
+
+    connection, sql = _statement("item_seconds_add", using, update)
     with connection.cursor() as cursor:
-        cursor.execute(entry[1], [seconds, attempt_id, position])
+        cursor.execute(sql, [seconds, attempt_id, position])
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict], *, using: str = "default") -> list[int]:
@@ -129,25 +135,23 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, using: str =
     """
     if not rows:
         return []
-    connection = connections[using]
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    cache = _local.__dict__.setdefault("inserts", {})
-    key = (model, len(rows), using)
-    entry = cache.get(key)
-    if entry is None or entry[0] is not connection:
+
+    def insert(connection) -> str:
         quote = connection.ops.quote_name
         row = "({})".format(", ".join(["%s"] * len(fields)))
-        sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
+        return "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
             quote(meta.db_table), ", ".join(quote(field.column) for field in fields),
             ", ".join([row] * len(rows)), quote(meta.pk.column),
         )
-        entry = cache[key] = (connection, sql)
+
+    connection, sql = _statement(("insert", model, len(rows)), using, insert)
     params = []
     for row in rows:
         for field in fields:
             value = row[field.attname] if field.attname in row else field.get_default()
             params.append(field.get_db_prep_save(value, connection=connection))
     with connection.cursor() as cursor:
-        cursor.execute(entry[1], params)
+        cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
